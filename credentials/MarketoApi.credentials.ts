@@ -1,0 +1,109 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestHelper,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { fetchMarketoToken, type MarketoCredentials } from '../nodes/transport/marketoIdentity';
+
+export class MarketoApi implements ICredentialType {
+	name = 'marketoApi';
+
+	displayName = 'Marketo API';
+
+	icon = 'file:marketo.svg' as const;
+
+	documentationUrl = 'https://experienceleague.adobe.com/en/docs/marketo-developer/marketo/rest/authentication';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'REST Base URL',
+			name: 'restBaseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://123-ABC-456.mktorest.com',
+			required: true,
+			description:
+				'Admin → Web Services → REST API Endpoint, without the trailing /rest. The identity URL is derived from it.',
+		},
+		{
+			displayName: 'Client ID',
+			name: 'clientId',
+			type: 'string',
+			default: '',
+			required: true,
+			description: 'Client ID of the LaunchPoint custom service (Admin → LaunchPoint → View Details)',
+		},
+		{
+			displayName: 'Client Secret',
+			name: 'clientSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+		},
+		{
+			displayName: 'Calls per 20 Seconds',
+			name: 'callsPer20Seconds',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 100 },
+			default: 50,
+			description:
+				"This integration's share of the instance's 100 calls per 20 seconds. Marketo advises at most 50 for one integration; every node using this credential shares the budget.",
+		},
+		{
+			displayName: 'Concurrent Calls',
+			name: 'concurrentCalls',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 10 },
+			default: 5,
+			description: "This integration's share of the instance's 10 concurrent calls (Marketo advises at most 5)",
+		},
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+	];
+
+	/** Gets an identity token; n8n stores it, and the transport asks again on 601/602. */
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		const accessToken = await fetchMarketoToken(
+			async (options) => await this.helpers.httpRequest(options),
+			credentials as unknown as MarketoCredentials,
+		);
+		return { accessToken };
+	}
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.accessToken}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.restBaseUrl.replace(/\\/+$/, "").replace(/\\/rest$/, "")}}',
+			url: '/rest/v1/leads/partitions.json',
+		},
+		rules: [
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'success',
+					value: false,
+					message:
+						'Marketo refused the call: the API user of this LaunchPoint service needs a role with "Read-Only Lead" (or "Read-Write Lead") permission',
+				},
+			},
+		],
+	};
+}

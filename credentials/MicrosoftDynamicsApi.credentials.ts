@@ -1,0 +1,161 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestHelper,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { acquireDynamicsToken, type DynamicsCredentials } from '../nodes/transport/entraToken';
+
+export class MicrosoftDynamicsApi implements ICredentialType {
+	name = 'microsoftDynamicsApi';
+
+	displayName = 'Microsoft Dynamics 365 API';
+
+	icon = 'file:microsoftDynamics.svg' as const;
+
+	documentationUrl = 'https://learn.microsoft.com/power-apps/developer/data-platform/authenticate-oauth';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Environment URL',
+			name: 'environmentUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://yourorg.crm.dynamics.com',
+			required: true,
+			description:
+				'The Dataverse environment URL, as shown in Power Platform admin center → Environments → Environment URL. Must be https.',
+		},
+		{
+			displayName: 'Authentication',
+			name: 'authentication',
+			type: 'options',
+			options: [
+				{
+					name: 'Client Credentials (Application User)',
+					value: 'clientCredentials',
+					description: 'Recommended: an app registration with an application user in Dataverse; no password, no MFA issues',
+				},
+				{
+					name: 'Username and Password (ROPC)',
+					value: 'ropc',
+					description:
+						'The legacy "resource owner password" connection: a dedicated sync user without MFA. Deprecated by Microsoft.',
+				},
+			],
+			default: 'clientCredentials',
+		},
+		{
+			displayName: 'Tenant ID',
+			name: 'tenantId',
+			type: 'string',
+			default: '',
+			placeholder: '00000000-0000-0000-0000-000000000000',
+			required: true,
+			description: 'Directory (tenant) ID of the app registration in Microsoft Entra ID',
+		},
+		{
+			displayName: 'Client ID',
+			name: 'clientId',
+			type: 'string',
+			default: '',
+			required: true,
+			description: 'Application (client) ID of the app registration',
+		},
+		{
+			displayName: 'Client Secret',
+			name: 'clientSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				"The secret's Value from the app registration's Certificates & secrets page. Optional for username and password when the app is a public client.",
+		},
+		{
+			displayName: 'Username',
+			name: 'username',
+			type: 'string',
+			default: '',
+			placeholder: 'marketo.sync@contoso.com',
+			description: 'The sync user, as user@domain.com or DOMAIN\\user. The account must not require MFA.',
+			displayOptions: { show: { authentication: ['ropc'] } },
+		},
+		{
+			displayName: 'Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			displayOptions: { show: { authentication: ['ropc'] } },
+		},
+		{
+			displayName: 'Authority Host',
+			name: 'authorityHost',
+			type: 'string',
+			default: 'https://login.microsoftonline.com',
+			description:
+				'Microsoft Entra ID sign-in host. Change only for sovereign clouds (e.g. https://login.microsoftonline.us).',
+		},
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+	];
+
+	/** Fetches a token with MSAL (network through n8n's helper); n8n stores it and calls again on 401. */
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		const accessToken = await acquireDynamicsToken(
+			async (options) => await this.helpers.httpRequest(options),
+			credentials as unknown as DynamicsCredentials,
+		);
+		return { accessToken };
+	}
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.accessToken}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.environmentUrl.replace(/\\/+$/, "")}}',
+			url: '/api/data/v9.2/WhoAmI',
+			headers: { Accept: 'application/json', 'OData-MaxVersion': '4.0', 'OData-Version': '4.0' },
+		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'Dataverse rejected the token: check that the Environment URL is this environment\'s URL (https://<org>.crm.dynamics.com) and that the app registration belongs to the same tenant',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						'Signed in, but this identity is not a user of the environment: create an application user for the client ID in Power Platform admin center (Environments → Settings → Users + permissions → Application users) and give it a security role',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 404,
+					message: 'The Environment URL answered, but not as a Dataverse Web API: check the URL',
+				},
+			},
+		],
+	};
+}

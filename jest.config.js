@@ -1,0 +1,14 @@
+/** Unit tests: pure logic plus the simulators on loopback. Integration: nodes in the real n8n engine. */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true }];
+const common = {
+	testEnvironment: 'node',
+	transform: { '^.+\\.ts$': tsJest },
+	setupFiles: ['<rootDir>/test/jest.setup.js'],
+	moduleFileExtensions: ['ts', 'js', 'json'],
+};
+module.exports = {
+	projects: [
+		{ ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+		{ ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+	],
+};

@@ -1,0 +1,30 @@
+import { sleep } from 'n8n-workflow';
+
+export interface BackoffOptions {
+	/** First delay in ms. */
+	baseMs: number;
+	/** Upper bound for one delay in ms. */
+	capMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 500, capMs: 30_000 };
+
+/** Capped exponential backoff with full jitter (attempt 0 = first retry). */
+export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_BACKOFF, random = Math.random): number {
+	const ceiling = Math.min(options.capMs, options.baseMs * 2 ** attempt);
+	return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** Seconds from a Retry-After header (delta-seconds or HTTP date), in ms; undefined when absent. */
+export function retryAfterMs(header: unknown, now = Date.now()): number | undefined {
+	const value = Array.isArray(header) ? header[0] : header;
+	if (value === undefined || value === null || value === '') return undefined;
+	const seconds = Number(value);
+	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+	const date = Date.parse(String(value));
+	return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+export async function wait(ms: number): Promise<void> {
+	if (ms > 0) await sleep(ms);
+}

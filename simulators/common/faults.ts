@@ -1,0 +1,89 @@
+import type { SimRequest, SimResponse } from './http';
+
+/**
+ * What a simulator does wrong on purpose. Rates are 0..1 per request; `count` faults fire on the
+ * next N matching requests and then stop (deterministic tests use counts, soak runs use rates).
+ */
+export interface FaultSpec {
+	/** Only requests whose path contains this string (default: every API request). */
+	pathIncludes?: string;
+	/** Only this HTTP method. */
+	method?: string;
+	/** Added latency in ms for every matching request. */
+	latencyMs?: number;
+	/** Destroy the socket without answering. */
+	resetRate?: number;
+	resetCount?: number;
+	/** Accept the request and never answer. */
+	timeoutRate?: number;
+	timeoutCount?: number;
+	/** Answer with this canned response instead of the real one. */
+	response?: SimResponse;
+	responseRate?: number;
+	responseCount?: number;
+	/** Skip the first N matching requests before faults fire (e.g. "fail after the first page"). */
+	afterCount?: number;
+}
+
+export type FaultOutcome = 'reset' | 'timeout' | SimResponse | undefined;
+
+export class FaultInjector {
+	private specs: Array<FaultSpec & { seen: number }> = [];
+	/** How many faults of each kind were injected. */
+	readonly injected = { reset: 0, timeout: 0, response: 0 };
+
+	add(spec: FaultSpec): void {
+		this.specs.push({ ...spec, seen: 0 });
+	}
+
+	set(specs: FaultSpec[]): void {
+		this.specs = specs.map((s) => ({ ...s, seen: 0 }));
+	}
+
+	clear(): void {
+		this.specs = [];
+	}
+
+	list(): FaultSpec[] {
+		return this.specs.map(({ seen: _seen, ...spec }) => spec);
+	}
+
+	async before(req: SimRequest): Promise<FaultOutcome> {
+		for (const spec of this.specs) {
+			if (spec.pathIncludes && !req.url.href.includes(spec.pathIncludes)) continue;
+			if (spec.method && spec.method.toUpperCase() !== req.method) continue;
+			spec.seen++;
+			if (spec.afterCount && spec.seen <= spec.afterCount) continue;
+			if (spec.latencyMs) await new Promise((r) => setTimeout(r, spec.latencyMs));
+			if (take(spec, 'resetCount', spec.resetRate)) {
+				this.injected.reset++;
+				return 'reset';
+			}
+			if (take(spec, 'timeoutCount', spec.timeoutRate)) {
+				this.injected.timeout++;
+				return 'timeout';
+			}
+			if (spec.response && take(spec, 'responseCount', spec.responseRate, true)) {
+				this.injected.response++;
+				return spec.response;
+			}
+		}
+		return undefined;
+	}
+}
+
+function take(
+	spec: FaultSpec & { seen: number },
+	countKey: 'resetCount' | 'timeoutCount' | 'responseCount',
+	rate: number | undefined,
+	defaultAlways = false,
+): boolean {
+	const remaining = spec[countKey];
+	if (remaining !== undefined) {
+		if (remaining <= 0) return false;
+		spec[countKey] = remaining - 1;
+		return true;
+	}
+	if (rate !== undefined) return Math.random() < rate;
+	return defaultAlways;
+}
