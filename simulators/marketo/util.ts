@@ -233,3 +233,16 @@ export function parseBatchSize(raw: string | null | undefined, fallback = 300): 
 	if (!Number.isInteger(n) || n < 1) throw new MktoError('1003', `Invalid batchSize '${raw}'`);
 	return Math.min(n, 300);
 }
+
+/** Opaque paging token for query endpoints (a position in the result set). */
+export function encodeOffsetToken(kind: string, offset: number): string {
+	return base32Encode(`${kind}:${offset}`);
+}
+
+export function decodeOffsetToken(kind: string, token: string | null | undefined): number {
+	if (token === null || token === undefined || token === '') return 0;
+	const text = base32Decode(token);
+	const m = text === undefined ? null : new RegExp(`^${kind}:(\\d+)$`).exec(text);
+	if (!m) throw new MktoError('1003', `Invalid nextPageToken '${token}'`);
+	return Number(m[1]);
+}

@@ -1,0 +1,242 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { ApiContext } from './context';
+import { marketoChunks, marketoRequest, marketoSettings, MARKETO_BATCH_SIZE, type MarketoEnvelope } from './marketo';
+
+export interface MarketoField {
+	name: string;
+	displayName: string;
+	dataType: string;
+	length?: number;
+	readOnly: boolean;
+}
+
+/** One record's outcome from a Marketo write, in input order. */
+export interface RecordResult {
+	status: 'created' | 'updated' | 'deleted' | 'added' | 'skipped' | string;
+	id?: number | string;
+	/** Marketo's reasons for a skip (`reasons`, or `errors` for custom activities). */
+	reasons?: Array<{ code: string; message: string }>;
+	raw: IDataObject;
+}
+
+const describeCache = new Map<string, { at: number; fields: MarketoField[] }>();
+const DESCRIBE_TTL_MS = 10 * 60_000;
+
+/** Lead fields (REST names) from describe.json; cached a few minutes (Marketo advises a day). */
+export async function describeLeads(ctx: ApiContext): Promise<MarketoField[]> {
+	const { base } = await marketoSettings(ctx);
+	const hit = describeCache.get(base);
+	if (hit && Date.now() - hit.at < DESCRIBE_TTL_MS) return hit.fields;
+	const envelope = await marketoRequest(ctx, { method: 'GET', path: '/v1/leads/describe.json' });
+	const fields = (envelope.result ?? [])
+		.map((f) => {
+			const rest = (f.rest ?? {}) as IDataObject;
+			return {
+				name: String(rest.name ?? ''),
+				displayName: String(f.displayName ?? rest.name ?? ''),
+				dataType: String(f.dataType ?? 'string'),
+				length: typeof f.length === 'number' ? f.length : undefined,
+				readOnly: rest.readOnly === true,
+			};
+		})
+		.filter((f) => f.name);
+	describeCache.set(base, { at: Date.now(), fields });
+	return fields;
+}
+
+export function clearDescribeCache(): void {
+	describeCache.clear();
+}
+
+function toResults(envelope: MarketoEnvelope, expected: number): RecordResult[] {
+	const results = (envelope.result ?? []).map((r) => ({
+		status: String(r.status ?? ''),
+		id: (r.id ?? r.marketoGUID ?? r.seq) as number | string | undefined,
+		reasons: ((r.reasons ?? r.errors) as Array<{ code: string; message: string }> | undefined)?.map((x) => ({
+			code: String(x.code),
+			message: String(x.message),
+		})),
+		raw: r,
+	}));
+	// `seq` (generic objects) says which input a result belongs to; leads keep input order.
+	if (results.some((r) => typeof r.raw.seq === 'number')) {
+		const ordered: RecordResult[] = new Array(expected);
+		for (const r of results) ordered[r.raw.seq as number] = r;
+		return Array.from(ordered, (r) => r ?? { status: 'skipped', reasons: [{ code: '', message: 'No result returned for this record' }], raw: {} });
+	}
+	while (results.length < expected) results.push({ status: 'skipped', id: undefined, reasons: [{ code: '', message: 'No result returned for this record' }], raw: {} });
+	return results;
+}
+
+/** Writes in chunks of ≤300 records (and <1 MB), returning one result per input record. */
+async function chunkedWrite(
+	ctx: ApiContext,
+	records: IDataObject[],
+	send: (chunk: IDataObject[]) => Promise<MarketoEnvelope>,
+): Promise<RecordResult[]> {
+	const out: RecordResult[] = [];
+	for (const chunk of marketoChunks(records)) out.push(...toResults(await send(chunk), chunk.length));
+	return out;
+}
+
+export async function syncLeads(
+	ctx: ApiContext,
+	records: IDataObject[],
+	options: { action?: 'createOnly' | 'updateOnly' | 'createOrUpdate' | 'createDuplicate'; lookupField?: string } = {},
+): Promise<RecordResult[]> {
+	return await chunkedWrite(ctx, records, async (input) =>
+		await marketoRequest(ctx, {
+			method: 'POST',
+			path: '/v1/leads.json',
+			body: { action: options.action ?? 'createOrUpdate', lookupField: options.lookupField ?? 'email', input },
+		}),
+	);
+}
+
+export async function deleteLeads(ctx: ApiContext, ids: number[]): Promise<RecordResult[]> {
+	return await chunkedWrite(ctx, ids.map((id) => ({ id })), async (input) =>
+		await marketoRequest(ctx, { method: 'POST', path: '/v1/leads/delete.json', body: { input } }),
+	);
+}
+
+/**
+ * Leads whose `filterType` field matches one of `values`, in calls of ≤300 values. Marketo has no
+ * escape for commas inside filterValues, so such a value is refused rather than split in two.
+ */
+export async function getLeadsBy(ctx: ApiContext, filterType: string, values: Array<string | number>, fields: string[]): Promise<IDataObject[]> {
+	const unique = [...new Set(values.map((v) => String(v)).filter((v) => v !== ''))];
+	for (const value of unique) {
+		if (value.includes(',')) throw new Error(`Cannot look up ${filterType} "${value}" in Marketo: the value contains a comma`);
+	}
+	const out: IDataObject[] = [];
+	for (let i = 0; i < unique.length; i += MARKETO_BATCH_SIZE) {
+		const slice = unique.slice(i, i + MARKETO_BATCH_SIZE);
+		let nextPageToken: string | undefined;
+		do {
+			const envelope = await marketoRequest(ctx, {
+				method: 'GET',
+				path: '/v1/leads.json',
+				qs: { filterType, filterValues: slice.join(','), fields: fields.join(','), batchSize: 300, nextPageToken },
+			});
+			out.push(...(envelope.result ?? []));
+			nextPageToken = envelope.result?.length === 300 ? envelope.nextPageToken : undefined;
+		} while (nextPageToken);
+	}
+	return out;
+}
+
+export async function getPagingToken(ctx: ApiContext, since: Date): Promise<string> {
+	const envelope = await marketoRequest(ctx, { method: 'GET', path: '/v1/activities/pagingtoken.json', qs: { sinceDatetime: since.toISOString() } });
+	if (!envelope.nextPageToken) throw new Error('Marketo returned no paging token');
+	return envelope.nextPageToken;
+}
+
+export async function getLeadChanges(ctx: ApiContext, nextPageToken: string, fields: string[], batchSize = 300): Promise<MarketoEnvelope> {
+	return await marketoRequest(ctx, {
+		method: 'GET',
+		path: '/v1/activities/leadchanges.json',
+		qs: { nextPageToken, fields: fields.join(','), batchSize },
+	});
+}
+
+export async function getDeletedLeads(ctx: ApiContext, nextPageToken: string, batchSize = 300): Promise<MarketoEnvelope> {
+	return await marketoRequest(ctx, { method: 'GET', path: '/v1/activities/deletedleads.json', qs: { nextPageToken, batchSize } });
+}
+
+export interface CustomActivity {
+	leadId: number;
+	activityDate: string;
+	activityTypeId: number;
+	primaryAttributeValue: string;
+	attributes: Array<{ apiName: string; value: string }>;
+}
+
+export async function addCustomActivities(ctx: ApiContext, activities: CustomActivity[]): Promise<RecordResult[]> {
+	return await chunkedWrite(ctx, activities as unknown as IDataObject[], async (input) =>
+		await marketoRequest(ctx, { method: 'POST', path: '/v1/activities/external.json', body: { input } }),
+	);
+}
+
+/** Custom activity types (id, apiName, name). */
+export async function listCustomActivityTypes(ctx: ApiContext): Promise<IDataObject[]> {
+	const envelope = await marketoRequest(ctx, { method: 'GET', path: '/v1/activities/external/types.json' });
+	return envelope.result ?? [];
+}
+
+/** Paths of Marketo's generic objects below /rest. */
+export const OBJECT_PATHS = {
+	companies: '/v1/companies',
+	salespersons: '/v1/salespersons',
+	opportunities: '/v1/opportunities',
+	opportunityRoles: '/v1/opportunities/roles',
+} as const;
+
+export function customObjectPath(apiName: string): string {
+	if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(apiName)) throw new Error(`"${apiName}" is not a valid custom object API name`);
+	return `/v1/customobjects/${apiName}`;
+}
+
+export async function syncObjects(
+	ctx: ApiContext,
+	objectPath: string,
+	records: IDataObject[],
+	options: { action?: 'createOnly' | 'updateOnly' | 'createOrUpdate'; dedupeBy?: 'dedupeFields' | 'idField' } = {},
+): Promise<RecordResult[]> {
+	return await chunkedWrite(ctx, records, async (input) =>
+		await marketoRequest(ctx, {
+			method: 'POST',
+			path: `${objectPath}.json`,
+			body: { action: options.action ?? 'createOrUpdate', dedupeBy: options.dedupeBy ?? 'dedupeFields', input },
+		}),
+	);
+}
+
+export async function deleteObjects(ctx: ApiContext, objectPath: string, keys: IDataObject[], deleteBy: 'dedupeFields' | 'idField' = 'dedupeFields'): Promise<RecordResult[]> {
+	return await chunkedWrite(ctx, keys, async (input) =>
+		await marketoRequest(ctx, { method: 'POST', path: `${objectPath}/delete.json`, body: { deleteBy, input } }),
+	);
+}
+
+/** Objects by a searchable field (≤300 values a call) or, with `compound`, by dedupe-field tuples. */
+export async function queryObjects(
+	ctx: ApiContext,
+	objectPath: string,
+	query: { filterType: string; values?: Array<string | number>; compound?: IDataObject[]; fields?: string[] },
+): Promise<IDataObject[]> {
+	const out: IDataObject[] = [];
+	if (query.compound) {
+		for (let i = 0; i < query.compound.length; i += MARKETO_BATCH_SIZE) {
+			const input = query.compound.slice(i, i + MARKETO_BATCH_SIZE);
+			let nextPageToken: string | undefined;
+			do {
+				const envelope = await marketoRequest(ctx, {
+					method: 'POST',
+					path: `${objectPath}.json`,
+					qs: { _method: 'GET' },
+					body: { filterType: query.filterType, fields: query.fields, input, ...(nextPageToken ? { nextPageToken } : {}) },
+				});
+				out.push(...(envelope.result ?? []));
+				nextPageToken = envelope.moreResult ? envelope.nextPageToken : undefined;
+			} while (nextPageToken);
+		}
+		return out;
+	}
+	const values = [...new Set((query.values ?? []).map(String))];
+	for (const value of values) {
+		if (value.includes(',')) throw new Error(`Cannot look up ${query.filterType} "${value}" in Marketo: the value contains a comma`);
+	}
+	for (let i = 0; i < values.length; i += MARKETO_BATCH_SIZE) {
+		let nextPageToken: string | undefined;
+		do {
+			const envelope = await marketoRequest(ctx, {
+				method: 'GET',
+				path: `${objectPath}.json`,
+				qs: { filterType: query.filterType, filterValues: values.slice(i, i + MARKETO_BATCH_SIZE).join(','), fields: query.fields?.join(','), nextPageToken },
+			});
+			out.push(...(envelope.result ?? []));
+			nextPageToken = envelope.moreResult ? envelope.nextPageToken : undefined;
+		} while (nextPageToken);
+	}
+	return out;
+}
