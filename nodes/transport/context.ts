@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions, IPollFunctions } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type ILoadOptionsFunctions, type IPollFunctions, type JsonObject } from 'n8n-workflow';
 
 /** Any n8n context that may call the APIs: node executions, pollers and editor dropdowns. */
 export type ApiContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
@@ -19,4 +19,10 @@ export async function freshTokenOptions(ctx: ApiContext, type: 'microsoftDynamic
 	return {
 		credentialsDecrypted: { id: ref?.id ?? '', name: ref?.name ?? '', type, data: { ...data, accessToken: '' } },
 	};
+}
+
+/** n8n errors pass through; anything else is wrapped so the editor shows HTTP context. */
+export function asNodeError(ctx: ApiContext, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeApiError(ctx.getNode(), error as JsonObject, { itemIndex });
 }

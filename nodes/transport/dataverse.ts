@@ -1,7 +1,7 @@
 import { NodeApiError, type IDataObject, type IHttpRequestMethods, type IHttpRequestOptions, type INode, type JsonObject } from 'n8n-workflow';
 
 import { sharedPacer } from '../rate-limiting/pacer';
-import { freshTokenOptions, type ApiContext, type FullResponse } from './context';
+import { asNodeError, freshTokenOptions, type ApiContext, type FullResponse } from './context';
 import type { DynamicsCredentials } from './entraToken';
 import { networkErrorCode } from './errors';
 import { backoffDelay, retryAfterMs, wait } from './retry';
@@ -113,7 +113,7 @@ export async function dataverseRequest(ctx: ApiContext, req: DataverseRequest): 
 				await wait(backoffDelay(transientAttempts++));
 				continue;
 			}
-			throw error;
+			throw asNodeError(ctx, error, req.itemIndex);
 		}
 		release();
 		const status = response.statusCode;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ApiContext } from './context';
+import { asNodeError, type ApiContext } from './context';
 import { dataverseCredentials, dataverseRequest, parseDataverseError } from './dataverse';
 import { assertFieldName, entityPath, isGuid } from './odata';
 
@@ -205,7 +205,7 @@ export async function getRecord(ctx: ApiContext, entitySet: string, id: string, 
 		return response.body as IDataObject;
 	} catch (error) {
 		if ((error as { status?: number }).status === 404) return undefined;
-		throw error;
+		throw asNodeError(ctx, error);
 	}
 }
 
@@ -217,7 +217,7 @@ export async function createRecord(ctx: ApiContext, entitySet: string, body: IDa
 	try {
 		await dataverseRequest(ctx, { method: 'PATCH', path: entityPath(entitySet, id), body, headers: { 'If-None-Match': '*' }, itemIndex });
 	} catch (error) {
-		if ((error as { status?: number }).status !== 412) throw error;
+		if ((error as { status?: number }).status !== 412) throw asNodeError(ctx, error, itemIndex);
 	}
 	return id;
 }
@@ -234,7 +234,7 @@ export async function deleteRecord(ctx: ApiContext, entitySet: string, id: strin
 		return true;
 	} catch (error) {
 		if ((error as { status?: number }).status === 404) return false;
-		throw error;
+		throw asNodeError(ctx, error, itemIndex);
 	}
 }
 

@@ -138,7 +138,8 @@ export async function acquireDynamicsToken(http: HttpRequest, c: DynamicsCredent
 	const scopes = [dynamicsScope(c.environmentUrl)];
 	const { app, network } = getApp(c);
 	network.http = http;
-	let result: AuthenticationResult | null;
+	let result: AuthenticationResult | null = null;
+	let failure: string | undefined;
 	try {
 		if (c.authentication === 'ropc') {
 			const account = (await app.getTokenCache().getAllAccounts()).find(
@@ -161,8 +162,9 @@ export async function acquireDynamicsToken(http: HttpRequest, c: DynamicsCredent
 			result = await (app as ConfidentialClientApplication).acquireTokenByClientCredential({ scopes });
 		}
 	} catch (error) {
-		throw new Error(describeEntraError(error, c));
+		failure = describeEntraError(error, c);
 	}
+	if (failure) throw new Error(failure);
 	if (!result?.accessToken) throw new Error('Microsoft Entra ID returned no access token');
 	return result.accessToken;
 }

@@ -1,7 +1,7 @@
 import { NodeApiError, type IDataObject, type IHttpRequestOptions, type INode, type JsonObject } from 'n8n-workflow';
 
 import { sharedPacer, type Pacer } from '../rate-limiting/pacer';
-import { freshTokenOptions, type ApiContext, type FullResponse } from './context';
+import { asNodeError, freshTokenOptions, type ApiContext, type FullResponse } from './context';
 import { networkErrorCode } from './errors';
 import { marketoBaseUrl, type MarketoCredentials } from './marketoIdentity';
 import { backoffDelay, wait } from './retry';
@@ -166,7 +166,7 @@ async function sendWithRetries(
 				await wait(backoffDelay(transient++));
 				continue;
 			}
-			throw error;
+			throw asNodeError(ctx, error, itemIndex);
 		}
 		release();
 		if (response.statusCode === 414 && call.method === 'GET') {

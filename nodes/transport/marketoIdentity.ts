@@ -27,7 +27,8 @@ export async function fetchMarketoToken(http: HttpRequest, c: MarketoCredentials
 	const base = marketoBaseUrl(c.restBaseUrl);
 	if (!c.clientId?.trim()) throw new Error('Client ID is empty: copy it from Admin → LaunchPoint → View Details');
 	if (!c.clientSecret) throw new Error('Client secret is empty: copy it from Admin → LaunchPoint → View Details');
-	let response: { statusCode: number; body: unknown };
+	let response: { statusCode: number; body: unknown } | undefined;
+	let failure: string | undefined;
 	try {
 		response = (await http({
 			method: 'POST',
@@ -43,8 +44,9 @@ export async function fetchMarketoToken(http: HttpRequest, c: MarketoCredentials
 			timeout: 30_000,
 		})) as { statusCode: number; body: unknown };
 	} catch (error) {
-		throw new Error(`Cannot reach Marketo's identity service at ${base}/identity: ${redact((error as Error).message, [c.clientSecret])}`);
+		failure = `Cannot reach Marketo's identity service at ${base}/identity: ${redact((error as Error).message, [c.clientSecret])}`;
 	}
+	if (failure || !response) throw new Error(failure ?? 'No answer from Marketo\'s identity service');
 	let body: IDataObject;
 	if (typeof response.body === 'string') {
 		try {

@@ -11,12 +11,8 @@ export function isLoopbackHost(hostname: string): boolean {
 export function parseSecureUrl(raw: unknown, fieldLabel: string): URL {
 	const text = typeof raw === 'string' ? raw.trim() : '';
 	if (!text) throw new Error(`${fieldLabel} is empty`);
-	let url: URL;
-	try {
-		url = new URL(text);
-	} catch {
-		throw new Error(`${fieldLabel} "${text}" is not a valid URL (expected e.g. https://host.example.com)`);
-	}
+	const url = URL.canParse(text) ? new URL(text) : undefined;
+	if (!url) throw new Error(`${fieldLabel} "${text}" is not a valid URL (expected e.g. https://host.example.com)`);
 	if (url.protocol === 'https:') return url;
 	if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
 	throw new Error(

@@ -45,7 +45,11 @@ export class FaultInjector {
 	}
 
 	list(): FaultSpec[] {
-		return this.specs.map(({ seen: _seen, ...spec }) => spec);
+		return this.specs.map((spec) => {
+			const { seen, ...rest } = spec;
+			void seen;
+			return rest;
+		});
 	}
 
 	async before(req: SimRequest): Promise<FaultOutcome> {

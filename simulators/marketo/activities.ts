@@ -559,3 +559,14 @@ export function addCustomActivities(ctx: RestContext): RestResult {
 	});
 	return { result };
 }
+
+/** Admin view of an activity: the generic shape plus the raw change data. */
+export function activityForAdmin(store: MarketoStore, a: ActivityRecord): Record<string, unknown> {
+	const out = genericItem(store, a);
+	if (a.typeId === ACTIVITY_CHANGE_DATA_VALUE && a.field) out.fields = [fieldChange(store, a.field, a.newValue, a.oldValue)];
+	if (a.typeId === ACTIVITY_NEW_LEAD) {
+		out.fields = Object.entries(a.initial ?? {}).map(([name, v]) => fieldChange(store, name, v, null));
+	}
+	out.source = a.ctx?.source ?? SOURCE_API;
+	return out;
+}

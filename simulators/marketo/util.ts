@@ -167,7 +167,8 @@ export function lookupKey(v: unknown): string | undefined {
 }
 
 export function requestId(): string {
-	return `${randomBytes(3).toString('hex').replace(/^0+/, '') || '0'}#${Date.now().toString(16)}`;
+	const prefix = (randomBytes(3).readUIntBE(0, 3) & 0xfffff).toString(16);
+	return `${prefix}#${Date.now().toString(16)}`;
 }
 
 // ---- Base32 (RFC 4648, padded): the alphabet Marketo's paging tokens use ----

@@ -1,0 +1,121 @@
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+
+// Plain JS helpers shared with the demo script.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const host = require('../../scripts/lib/n8nHost') as {
+	ensureHost(): string;
+	packPackage(outDir: string): string;
+	prepareUserFolder(userFolder: string, tarball: string): void;
+	n8nCli(userFolder: string, args: string[], env?: Record<string, string>): string;
+	startN8n(userFolder: string, port: number, env?: Record<string, string>, logFile?: string): Promise<ChildProcess>;
+	stopN8n(child: ChildProcess | undefined): Promise<void>;
+};
+
+export async function freePort(): Promise<number> {
+	return await new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as net.AddressInfo;
+			server.close(() => resolve(port));
+		});
+		server.on('error', reject);
+	});
+}
+
+/** A real n8n 2.41.1 with this package installed from its packed tarball, as a user installs it. */
+export class N8nInstance {
+	readonly userFolder: string;
+	readonly logFile: string;
+	port = 0;
+	private child?: ChildProcess;
+	private cookie = '';
+
+	constructor(readonly name: string) {
+		host.ensureHost();
+		this.userFolder = fs.mkdtempSync(path.join(os.tmpdir(), `n8n-e2e-${name}-`));
+		this.logFile = path.join(this.userFolder, 'n8n.log');
+	}
+
+	static packOnce(): string {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-pack-'));
+		return host.packPackage(dir);
+	}
+
+	install(tarball: string) {
+		host.prepareUserFolder(this.userFolder, tarball);
+	}
+
+	cli(args: string[]): string {
+		const output = host.n8nCli(this.userFolder, args);
+		fs.appendFileSync(this.logFile, `\n$ n8n ${args.join(' ')}\n${output}`);
+		return output;
+	}
+
+	importCredentials(credentials: Array<{ id: string; name: string; type: string; data: Record<string, unknown> }>) {
+		const file = path.join(this.userFolder, 'credentials.json');
+		fs.writeFileSync(file, JSON.stringify(credentials));
+		this.cli(['import:credentials', `--input=${file}`]);
+		fs.rmSync(file);
+	}
+
+	importWorkflow(workflow: Record<string, unknown>) {
+		const file = path.join(this.userFolder, `workflow-${String(workflow.id)}.json`);
+		fs.writeFileSync(file, JSON.stringify(workflow));
+		this.cli(['import:workflow', `--input=${file}`]);
+	}
+
+	async start() {
+		this.port = await freePort();
+		this.child = await host.startN8n(this.userFolder, this.port, {}, this.logFile);
+	}
+
+	async stop() {
+		await host.stopN8n(this.child);
+		this.child = undefined;
+	}
+
+	get log(): string {
+		return fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8') : '';
+	}
+
+	async rest(method: string, route: string, body?: unknown): Promise<{ status: number; json: any }> {
+		const res = await fetch(`http://127.0.0.1:${this.port}/rest${route}`, {
+			method,
+			headers: { 'content-type': 'application/json', ...(this.cookie ? { cookie: this.cookie } : {}), 'browser-id': 'e2e' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const setCookie = res.headers.get('set-cookie');
+		if (setCookie) this.cookie = setCookie.split(';')[0];
+		const text = await res.text();
+		let json: any = text;
+		try {
+			json = JSON.parse(text);
+		} catch {
+			// not JSON
+		}
+		return { status: res.status, json };
+	}
+
+	async setupOwner() {
+		const res = await this.rest('POST', '/owner/setup', {
+			email: 'owner@example.test',
+			firstName: 'E2E',
+			lastName: 'Owner',
+			password: 'E2e-Password-1',
+		});
+		if (res.status !== 200) throw new Error(`owner setup failed: ${res.status} ${JSON.stringify(res.json)}`);
+	}
+
+	async testCredential(id: string, name: string, type: string, data: Record<string, unknown>) {
+		const res = await this.rest('POST', '/credentials/test', { credentials: { id, name, type, data } });
+		return res.json?.data ?? res.json;
+	}
+
+	cleanup() {
+		fs.rmSync(this.userFolder, { recursive: true, force: true });
+	}
+}
