@@ -159,6 +159,8 @@ export class MarketoStore {
 		this.objectTables.clear();
 		this.indexes.clear();
 		this.recordsWritten = 0;
+		this.activityScanLimit = 1000;
+		this.deletedLeadRetentionDays = 14;
 		this.nextLeadId = 1;
 		this.nextActivityId = 1;
 		this.nextActivityTypeId = FIRST_CUSTOM_ACTIVITY_TYPE_ID;
