@@ -1,4 +1,4 @@
-import { fingerprint, sameValue, type SyncState } from './syncState';
+import { fingerprint, isEmpty, nextSyncState, sameFingerprints, sameValue, type SyncState } from './syncState';
 
 export type SystemName = 'marketo' | 'dynamics';
 
@@ -6,7 +6,8 @@ export type ConflictPolicy =
 	| { kind: 'entityDefault' }
 	| { kind: 'systemWins'; system: SystemName }
 	| { kind: 'mostRecent' }
-	| { kind: 'perField'; owners: Record<string, SystemName>; fallback: SystemName };
+	/** `fallback` decides fields without an owner; absent = the entity's native rule. */
+	| { kind: 'perField'; owners: Record<string, SystemName>; fallback?: SystemName };
 
 export interface Collision {
 	field: string;
@@ -21,23 +22,41 @@ export interface Resolution {
 	toMarketo: Record<string, unknown>;
 	/** Field → value to write to Dynamics (Marketo field names; map them before writing). */
 	toDynamics: Record<string, unknown>;
-	/** The values both systems hold after the writes: the next sync state. */
+	/** The values both systems hold after the writes, for every field compared. */
 	merged: Record<string, unknown>;
 	collisions: Collision[];
 	/** Fields that changed on one side only and were merged. */
 	merged1Side: { marketo: string[]; dynamics: string[] };
+	/** The next sync state (previous fingerprints kept for fields not compared this time). */
+	state: SyncState;
+	/** Whether `state` differs from the stored one, i.e. the state must be written. */
+	stateChanged: boolean;
 }
+
+export const TWO_WAY_ENTITIES = new Set(['lead', 'contact']);
 
 /** The native rule: Marketo wins for leads, Dynamics for contacts and every one-way entity. */
 export function defaultWinner(entity: string): SystemName {
 	return entity === 'lead' ? 'marketo' : 'dynamics';
 }
 
+export function systemLabel(system: SystemName): string {
+	return system === 'marketo' ? 'Marketo' : 'Dynamics';
+}
+
 /**
- * Three-way merge of one record. `base` is the last synced state (absent on the first sync);
- * a field changed on one side since then is taken from that side; changed on both sides to
- * different values is a collision decided by `policy`. Fields listed in `oneWay` only move
- * Dynamics → Marketo.
+ * Three-way merge of one record.
+ *
+ * - `marketo` / `dynamics` hold each system's current values under the Marketo field name. A field
+ *   missing from one of them is unknown on that side and is left alone (neither written nor
+ *   compared); its stored fingerprint is kept. Callers pass null for "known to be empty".
+ * - `base` is the last synced state. A field changed on one side since then is taken from that
+ *   side (merged, never overwritten); changed on both sides to different values is a collision
+ *   decided by `policy` and reported.
+ * - Without a fingerprint for a field (first sync, or a field added to the mapping), an empty side
+ *   takes the other side's value; two different non-empty values are a collision.
+ * - Fields in `oneWay`, and every field of an entity other than lead/contact, only move
+ *   Dynamics → Marketo: Dynamics always wins.
  */
 export function resolveRecord(input: {
 	entity: string;
@@ -49,47 +68,71 @@ export function resolveRecord(input: {
 	marketoModifiedAt?: string;
 	dynamicsModifiedAt?: string;
 	oneWay?: string[];
+	now?: Date;
 }): Resolution {
-	const result: Resolution = { toMarketo: {}, toDynamics: {}, merged: {}, collisions: [], merged1Side: { marketo: [], dynamics: [] } };
+	const toMarketo: Record<string, unknown> = {};
+	const toDynamics: Record<string, unknown> = {};
+	const merged: Record<string, unknown> = {};
+	const collisions: Collision[] = [];
+	const merged1Side: Resolution['merged1Side'] = { marketo: [], dynamics: [] };
 	const oneWay = new Set(input.oneWay ?? []);
-	for (const field of input.fields) {
-		const m = input.marketo[field];
-		const d = input.dynamics[field];
-		const hasM = Object.prototype.hasOwnProperty.call(input.marketo, field);
-		const hasD = Object.prototype.hasOwnProperty.call(input.dynamics, field);
-		if (!hasM && !hasD) continue;
-		if (hasM && hasD && sameValue(m, d)) {
-			result.merged[field] = d;
+	const twoWay = TWO_WAY_ENTITIES.has(input.entity);
+	const has = (values: Record<string, unknown>, field: string) => Object.prototype.hasOwnProperty.call(values, field);
+
+	for (const field of new Set(input.fields)) {
+		const hasM = has(input.marketo, field);
+		const hasD = has(input.dynamics, field);
+		const m = input.marketo[field] ?? null;
+		const d = input.dynamics[field] ?? null;
+
+		if (!twoWay || oneWay.has(field)) {
+			// Dynamics → Marketo only: Dynamics' value stands whatever Marketo holds.
+			if (!hasD) continue;
+			if (!hasM || !sameValue(m, d)) toMarketo[field] = d;
+			merged[field] = d;
 			continue;
 		}
-		if (oneWay.has(field) || input.entity !== 'lead' && input.entity !== 'contact') {
-			if (hasD) {
-				result.toMarketo[field] = d ?? null;
-				result.merged[field] = d;
-			}
+		if (!hasM || !hasD) continue;
+		if (sameValue(m, d)) {
+			merged[field] = d;
 			continue;
 		}
-		const baseFp = input.base?.f[field];
-		const mChanged = hasM && (baseFp === undefined || fingerprint(m) !== baseFp);
-		const dChanged = hasD && (baseFp === undefined || fingerprint(d) !== baseFp);
-		if (!hasD || (mChanged && !dChanged)) {
-			result.toDynamics[field] = m ?? null;
-			result.merged[field] = m;
-			result.merged1Side.marketo.push(field);
-		} else if (!hasM || (dChanged && !mChanged)) {
-			result.toMarketo[field] = d ?? null;
-			result.merged[field] = d;
-			result.merged1Side.dynamics.push(field);
+		const basePrint = input.base?.f[field];
+		let mChanged: boolean;
+		let dChanged: boolean;
+		if (basePrint === undefined) {
+			// No history: an empty side has nothing to defend.
+			mChanged = !isEmpty(m);
+			dChanged = !isEmpty(d);
+		} else {
+			mChanged = fingerprint(m) !== basePrint;
+			dChanged = fingerprint(d) !== basePrint;
+		}
+		if (mChanged && !dChanged) {
+			toDynamics[field] = m;
+			merged[field] = m;
+			merged1Side.marketo.push(field);
+		} else if (dChanged && !mChanged) {
+			toMarketo[field] = d;
+			merged[field] = d;
+			merged1Side.dynamics.push(field);
 		} else {
 			const { winner, reason } = decide(field, input);
 			const value = winner === 'marketo' ? m : d;
-			if (winner === 'marketo') result.toDynamics[field] = value ?? null;
-			else result.toMarketo[field] = value ?? null;
-			result.merged[field] = value;
-			result.collisions.push({ field, marketoValue: m ?? null, dynamicsValue: d ?? null, winner, reason });
+			if (winner === 'marketo') toDynamics[field] = value;
+			else toMarketo[field] = value;
+			merged[field] = value;
+			collisions.push({
+				field,
+				marketoValue: m,
+				dynamicsValue: d,
+				winner,
+				reason: basePrint === undefined ? `no earlier sync to compare with; ${reason}` : reason,
+			});
 		}
 	}
-	return result;
+	const state = nextSyncState(input.base, merged, input.now);
+	return { toMarketo, toDynamics, merged, collisions, merged1Side, state, stateChanged: !input.base || !sameFingerprints(input.base, state) };
 }
 
 function decide(
@@ -97,31 +140,27 @@ function decide(
 	input: { entity: string; policy: ConflictPolicy; marketoModifiedAt?: string; dynamicsModifiedAt?: string },
 ): { winner: SystemName; reason: string } {
 	const policy = input.policy;
+	const native = defaultWinner(input.entity);
 	switch (policy.kind) {
 		case 'systemWins':
-			return { winner: policy.system, reason: `${label(policy.system)} always wins` };
+			return { winner: policy.system, reason: `changed in both systems; ${systemLabel(policy.system)} always wins` };
 		case 'perField': {
 			const owner = policy.owners[field];
-			return owner
-				? { winner: owner, reason: `${label(owner)} owns ${field}` }
-				: { winner: policy.fallback, reason: `no owner for ${field}; ${label(policy.fallback)} wins` };
+			if (owner) return { winner: owner, reason: `changed in both systems; ${systemLabel(owner)} owns ${field}` };
+			const fallback = policy.fallback ?? native;
+			return { winner: fallback, reason: `changed in both systems; no owner set for ${field}, so ${systemLabel(fallback)} wins` };
 		}
 		case 'mostRecent': {
 			const m = Date.parse(input.marketoModifiedAt ?? '');
 			const d = Date.parse(input.dynamicsModifiedAt ?? '');
 			if (Number.isFinite(m) && Number.isFinite(d) && m !== d) {
-				return m > d ? { winner: 'marketo', reason: 'Marketo changed it last' } : { winner: 'dynamics', reason: 'Dynamics changed it last' };
+				return m > d
+					? { winner: 'marketo', reason: 'changed in both systems; Marketo changed it last' }
+					: { winner: 'dynamics', reason: 'changed in both systems; Dynamics changed it last' };
 			}
-			const fallback = defaultWinner(input.entity);
-			return { winner: fallback, reason: `same or unknown change time; ${label(fallback)} wins for ${input.entity}s` };
+			return { winner: native, reason: `changed in both systems at the same or an unknown time; ${systemLabel(native)} wins for ${input.entity}s` };
 		}
-		default: {
-			const winner = defaultWinner(input.entity);
-			return { winner, reason: `${label(winner)} wins for ${input.entity}s (native rule)` };
-		}
+		default:
+			return { winner: native, reason: `changed in both systems; ${systemLabel(native)} wins for ${input.entity}s (native rule)` };
 	}
-}
-
-function label(system: SystemName): string {
-	return system === 'marketo' ? 'Marketo' : 'Dynamics';
 }

@@ -14,10 +14,20 @@ function num(v: string | undefined | null): number | undefined {
 	return Number.isFinite(n) ? n : undefined;
 }
 
+/** Admin bodies are JSON whatever the content type says (curl and fetch default to other types). */
+function parseLoose(raw: Buffer): unknown {
+	if (raw.length === 0) return undefined;
+	try {
+		return JSON.parse(raw.toString('utf8'));
+	} catch {
+		return undefined;
+	}
+}
+
 export function handleAdmin(sim: MarketoSimulator, req: SimRequest): SimResponse {
 	const path = req.path.replace(/\/+$/, '');
 	const m = req.method;
-	const body = req.json;
+	const body = req.json ?? parseLoose(req.rawBody);
 	const store = sim.store;
 	try {
 		if (path === '/__sim/health' && m === 'GET') return json({ ok: true, simulator: 'marketo' });

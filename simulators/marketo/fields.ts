@@ -58,6 +58,8 @@ const CUSTOM: Seed[] = [
 	['microsoftId', 'string', 36],
 	['microsoftCreatedDate', 'datetime'],
 	['microsoftIsDeleted', 'boolean'],
+	// The n8n sync's per-record state (fingerprints of the last synced values).
+	['microsoftSyncState', 'text'],
 	['microsoftAddress2', 'string', 255],
 	['microsoftAddress3', 'string', 255],
 	['microsoftStatusReason', 'string', 255],

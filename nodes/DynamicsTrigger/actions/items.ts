@@ -1,0 +1,151 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { rememberIds } from '../../change-feed/cursor';
+import { MAX_EXCLUDED_IDS, type ChangeDetection, type DynamicsCursor } from './state';
+
+export type Operation = 'created' | 'updated' | 'deleted';
+
+/** One output item: a record that changed (or was deleted) in Dynamics. */
+export interface DynamicsChange extends IDataObject {
+	table: string;
+	id: string;
+	operation: Operation;
+	modifiedon: string | null;
+	modifiedBy: string | null;
+	fields: IDataObject;
+	/** The sync filter's value: true (Yes), false (No), null (empty, or the table has no filter column). */
+	syncFilter: boolean | null;
+	changeDetection: ChangeDetection;
+}
+
+/** What the poll knows when it turns rows into items. */
+export interface ItemContext {
+	table: string;
+	primaryId: string;
+	mode: ChangeDetection;
+	filterColumn?: string;
+	/** The sync identity (WhoAmI); its own changes are skipped unless included on purpose. */
+	syncUserId?: string;
+	missingFields: string[];
+}
+
+export interface RowBatch {
+	rows: IDataObject[];
+	deleted: string[];
+	/** Rows of the initial copy (or a resync) are all 'created'. */
+	initialCopy: boolean;
+	resync?: DynamicsCursor['resync'];
+}
+
+/** Reads a Two Options value: only an explicit No (false/0/"no") excludes. */
+export function syncFilterValue(value: unknown): boolean | null {
+	if (value === null || value === undefined || value === '') return null;
+	if (value === false || value === 0) return false;
+	if (value === true || value === 1) return true;
+	const text = String(value).trim().toLowerCase();
+	if (['false', 'no', '0'].includes(text)) return false;
+	if (['true', 'yes', '1'].includes(text)) return true;
+	return null;
+}
+
+function time(value: unknown): number | undefined {
+	if (typeof value !== 'string' || !value) return undefined;
+	const ms = Date.parse(value);
+	return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** The later of two Dynamics timestamps. */
+export function laterOf(a: string | undefined, b: unknown): string | undefined {
+	const tb = time(b);
+	if (tb === undefined) return a;
+	const ta = time(a);
+	return ta === undefined || tb > ta ? String(b) : a;
+}
+
+/**
+ * Created or updated, by Dynamics' own clock: a row created after the latest modification the trigger
+ * had seen is new; so is a row never modified since its creation at that same second.
+ */
+export function classify(row: IDataObject, seenUntil: string | undefined): 'created' | 'updated' {
+	const created = time(row.createdon);
+	const modified = time(row.modifiedon);
+	const cursor = time(seenUntil);
+	if (cursor === undefined || created === undefined) return 'created';
+	if (created > cursor) return 'created';
+	return created === cursor && modified === created ? 'created' : 'updated';
+}
+
+function fieldsOf(row: IDataObject, primaryId: string): IDataObject {
+	const fields: IDataObject = {};
+	for (const [key, value] of Object.entries(row)) {
+		if (key.startsWith('@odata.') || key === primaryId) continue;
+		fields[key] = value;
+	}
+	return fields;
+}
+
+/**
+ * Turns fetched rows into items: loop suppression (the sync user's own changes), the sync filter
+ * (No skips; a record seen with No that comes back with Yes or empty starts syncing as 'created'),
+ * created/updated classification, deletes. Returns the items and the updated excluded-id memory.
+ */
+export function toItems(
+	batch: RowBatch,
+	ctx: ItemContext,
+	cursor: Pick<DynamicsCursor, 'seenUntil' | 'excludedIds'>,
+): { items: DynamicsChange[]; excludedIds: string[]; skipped: { ownChanges: number; syncFilter: number } } {
+	const items: DynamicsChange[] = [];
+	const excluded = new Set(cursor.excludedIds);
+	const newlyExcluded: string[] = [];
+	const skipped = { ownChanges: 0, syncFilter: 0 };
+	const extras = (): IDataObject => ({
+		...(batch.resync ? { resync: true, notice: `Full resync of ${ctx.table}: ${batch.resync.reason}` } : {}),
+		...(ctx.missingFields.length ? { missingFields: ctx.missingFields } : {}),
+	});
+
+	for (const row of batch.rows) {
+		const id = String(row[ctx.primaryId] ?? '');
+		if (!id) continue;
+		const modifiedBy = typeof row._modifiedby_value === 'string' ? row._modifiedby_value : null;
+		const syncFilter = ctx.filterColumn ? syncFilterValue(row[ctx.filterColumn]) : null;
+		if (syncFilter === false) {
+			// Yes → No stops updates and leaves the Marketo record: the record is simply not output.
+			skipped.syncFilter++;
+			newlyExcluded.push(id);
+			continue;
+		}
+		if (ctx.syncUserId && modifiedBy && modifiedBy.toLowerCase() === ctx.syncUserId.toLowerCase()) {
+			skipped.ownChanges++;
+			continue;
+		}
+		const startSync = !batch.initialCopy && excluded.has(id);
+		if (startSync) excluded.delete(id);
+		items.push({
+			table: ctx.table,
+			id,
+			operation: batch.initialCopy || startSync ? 'created' : classify(row, cursor.seenUntil),
+			modifiedon: typeof row.modifiedon === 'string' ? row.modifiedon : null,
+			modifiedBy,
+			fields: fieldsOf(row, ctx.primaryId),
+			syncFilter,
+			changeDetection: ctx.mode,
+			...(startSync ? { startSync: true } : {}),
+			...extras(),
+		});
+	}
+	for (const id of batch.deleted) {
+		excluded.delete(id);
+		items.push({
+			table: ctx.table,
+			id,
+			operation: 'deleted',
+			modifiedon: null,
+			modifiedBy: null,
+			fields: {},
+			syncFilter: null,
+			changeDetection: ctx.mode,
+			...extras(),
+		});
+	}
+	return { items, excludedIds: rememberIds([...excluded], newlyExcluded, MAX_EXCLUDED_IDS), skipped };
+}

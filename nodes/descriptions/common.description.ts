@@ -1,0 +1,95 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { DEFAULT_ACTIVITY_TYPE } from '../activity-log';
+
+/** "Log Failures to Activity Log" + "Activity Type": entries for an action node's Options collection. */
+export const failureLogOptions: INodeProperties[] = [
+	{
+		displayName: 'Activity Type',
+		name: 'activityType',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getCustomActivityTypes' },
+		default: DEFAULT_ACTIVITY_TYPE,
+		description:
+			'Marketo custom activity type used to log failures on the person. The default "Dynamics Sync Error" type has the attributes Direction, Field, Error Code, Error Message and Workflow. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	},
+	{
+		displayName: 'Log Failures to Activity Log',
+		name: 'logFailures',
+		type: 'boolean',
+		default: true,
+		description:
+			"Whether to write every record that fails (bad value, missing required field, rejected by Dynamics or Marketo) onto the person's Marketo activity log, as the native sync does. Needs the person's Marketo lead ID.",
+	},
+];
+
+/** Extra field pairs added to (or replacing parts of) the native default mapping. */
+export const extraMappingsOption: INodeProperties = {
+	displayName: 'Extra Field Mappings',
+	name: 'extraMappings',
+	type: 'fixedCollection',
+	typeOptions: { multipleValues: true },
+	placeholder: 'Add Field Mapping',
+	default: {},
+	description: 'Pairs of a Marketo field and a Dynamics column to sync in addition to the default mapping. A pair replaces any default pair that uses the same field or column.',
+	options: [
+		{
+			displayName: 'Mapping',
+			name: 'mapping',
+			values: [
+				{
+					displayName: 'Dynamics Column Name or ID',
+					name: 'dynamics',
+					type: 'options',
+					typeOptions: { loadOptionsMethod: 'getPersonColumns' },
+					default: '',
+					description: 'Column of the Dynamics lead or contact. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+				},
+				{
+					displayName: 'Marketo Field Name or ID',
+					name: 'marketo',
+					type: 'options',
+					typeOptions: { loadOptionsMethod: 'getMarketoLeadFields' },
+					default: '',
+					description: 'Marketo person field (REST API name). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+				},
+			],
+		},
+	],
+};
+
+export const useDefaultMappingOption: INodeProperties = {
+	displayName: 'Use Default Field Mapping',
+	name: 'useDefaultMapping',
+	type: 'boolean',
+	default: true,
+	description: "Whether to sync the fields of Marketo's native Dynamics mapping (name, email, phone, address, consent, scoring fields). Turn off to sync only the Extra Field Mappings.",
+};
+
+/** Lead or contact, for nodes that write one Dynamics table. */
+export function personTypeProperty(overrides: Partial<INodeProperties> = {}): INodeProperties {
+	return {
+		displayName: 'Person Type',
+		name: 'personType',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Contact', value: 'contact', description: 'Dynamics contact (Microsoft Type "Contact" in Marketo)' },
+			{ name: 'Lead', value: 'lead', description: 'Dynamics lead (Microsoft Type "Lead" in Marketo)' },
+		],
+		default: 'lead',
+		description: 'Which Dynamics table the person belongs to',
+		...overrides,
+	} as INodeProperties;
+}
+
+/** Owner of records created in Dynamics (systemuser picker). */
+export const ownerProperty: INodeProperties = {
+	displayName: 'Owner Name or ID',
+	name: 'owner',
+	type: 'options',
+	typeOptions: { loadOptionsMethod: 'getOwners' },
+	default: '',
+	description:
+		'Dynamics user who owns records this node creates. Leave the default to let Dynamics assign the owner. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+};

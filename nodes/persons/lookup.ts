@@ -1,0 +1,78 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { PersonTable } from '../mapping/defaultMappings';
+import type { ApiContext } from '../transport/context';
+import { getAll } from '../transport/dataverseApi';
+import { getLeadsBy } from '../transport/marketoApi';
+import { assertFieldName, isGuid, odataEquals } from '../transport/odata';
+import { PERSON_TABLES } from './tables';
+
+/** Ids per $filter: keeps the URL well under Dataverse's limits. */
+const IDS_PER_QUERY = 50;
+const VALUES_PER_QUERY = 25;
+
+function chunk<T>(list: T[], size: number): T[][] {
+	const out: T[][] = [];
+	for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+	return out;
+}
+
+/** Live Dynamics rows of a person table by id (lower-case id → row); missing ids are absent. */
+export async function findDynamicsByIds(ctx: ApiContext, table: PersonTable, ids: string[], select: string[] = []): Promise<Map<string, IDataObject>> {
+	const { entitySet, primaryId } = PERSON_TABLES[table];
+	const unique = [...new Set(ids.filter((id) => isGuid(id)).map((id) => id.trim().toLowerCase()))];
+	const out = new Map<string, IDataObject>();
+	for (const slice of chunk(unique, IDS_PER_QUERY)) {
+		// GUID literals are checked above, so they cannot carry anything but hex digits and dashes.
+		const filter = slice.map((id) => `${primaryId} eq ${id}`).join(' or ');
+		const rows = await getAll(ctx, { entitySet, select: [...new Set([primaryId, ...select])], filter });
+		for (const row of rows) out.set(String(row[primaryId]).toLowerCase(), row);
+	}
+	return out;
+}
+
+/**
+ * Dynamics rows whose `column` equals one of `values` (lower-case value → rows, oldest first).
+ * Every value is an escaped OData literal: a quote in the input can never end it early.
+ */
+export async function findDynamicsByValues(
+	ctx: ApiContext,
+	table: PersonTable,
+	column: string,
+	values: string[],
+	select: string[] = [],
+): Promise<Map<string, IDataObject[]>> {
+	assertFieldName(column);
+	const { entitySet, primaryId } = PERSON_TABLES[table];
+	const unique = [...new Set(values.filter((v) => v !== '').map((v) => v.toLowerCase()))];
+	const out = new Map<string, IDataObject[]>();
+	const originals = new Map<string, string>();
+	for (const v of values) if (v !== '' && !originals.has(v.toLowerCase())) originals.set(v.toLowerCase(), v);
+	for (const slice of chunk(unique, VALUES_PER_QUERY)) {
+		const filter = slice.map((v) => odataEquals(column, originals.get(v) ?? v)).join(' or ');
+		const rows = await getAll(ctx, { entitySet, select: [...new Set([primaryId, column, 'createdon', ...select])], filter, orderby: 'createdon asc' });
+		for (const row of rows) {
+			const key = String(row[column] ?? '').toLowerCase();
+			if (!slice.includes(key)) continue;
+			const list = out.get(key) ?? [];
+			list.push(row);
+			out.set(key, list);
+		}
+	}
+	return out;
+}
+
+/** Marketo persons whose `filterType` field equals one of `values` (lower-case value → persons). */
+export async function findMarketoBy(ctx: ApiContext, filterType: string, values: Array<string | number>, fields: string[]): Promise<Map<string, IDataObject[]>> {
+	const usable = [...new Set(values.map((v) => String(v)).filter((v) => v !== '' && !v.includes(',')))];
+	const out = new Map<string, IDataObject[]>();
+	if (!usable.length) return out;
+	const rows = await getLeadsBy(ctx, filterType, usable, [...new Set(['id', filterType, ...fields])]);
+	for (const row of rows) {
+		const key = String(row[filterType] ?? '').toLowerCase();
+		const list = out.get(key) ?? [];
+		list.push(row);
+		out.set(key, list);
+	}
+	return out;
+}

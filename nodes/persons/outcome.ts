@@ -1,0 +1,71 @@
+import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
+
+import { recordLabel, RecordError, type FailureSource, type RecordRef } from './records';
+
+export interface Failure {
+	message: string;
+	field?: string;
+	code?: string;
+	source: FailureSource;
+	/** Extra facts for the error output's `details` (never secrets). */
+	details?: IDataObject;
+}
+
+/** What happened to one input item: a success item's json, or a failure. */
+export interface ItemOutcome {
+	ref: RecordRef;
+	json?: IDataObject;
+	failure?: Failure;
+}
+
+export function failureFrom(error: unknown, source: FailureSource = 'input'): Failure {
+	if (error instanceof RecordError) return { message: error.message, field: error.field, code: error.code, source: error.source };
+	const e = error as { apiMessage?: string; message?: string; code?: string; status?: number };
+	return { message: e.apiMessage ?? e.message ?? String(error), code: e.code ? String(e.code) : e.status ? String(e.status) : '', source };
+}
+
+/** The error text users see: which record, then what went wrong. */
+export function failureMessage(outcome: ItemOutcome): string {
+	return `${recordLabel(outcome.ref)}: ${outcome.failure?.message ?? 'failed'}`;
+}
+
+/**
+ * Turns outcomes into exactly one output item per input item, in input order, each paired with its
+ * input. Failures become error-output items (`{error, details}`) when the node continues on fail;
+ * otherwise the first failure is thrown with its item index (after every other item was handled).
+ */
+export function emitOutcomes(ctx: IExecuteFunctions, outcomes: ItemOutcome[]): INodeExecutionData[] {
+	const out: INodeExecutionData[] = [];
+	const continueOnFail = ctx.continueOnFail();
+	let firstFailure: ItemOutcome | undefined;
+	for (const outcome of outcomes) {
+		const pairedItem = { item: outcome.ref.index };
+		if (!outcome.failure) {
+			out.push({ json: outcome.json ?? {}, pairedItem });
+			continue;
+		}
+		firstFailure ??= outcome;
+		if (!continueOnFail) continue;
+		const f = outcome.failure;
+		const details: IDataObject = { itemIndex: outcome.ref.index, source: f.source };
+		if (f.field) details.field = f.field;
+		if (f.code) details.code = f.code;
+		if (outcome.ref.marketoId !== undefined) details.marketoId = outcome.ref.marketoId;
+		if (outcome.ref.dynamicsId) details.dynamicsId = outcome.ref.dynamicsId;
+		if (outcome.ref.email) details.email = outcome.ref.email;
+		Object.assign(details, f.details ?? {});
+		out.push({ json: { error: failureMessage(outcome), details }, pairedItem });
+	}
+	if (firstFailure && !continueOnFail) {
+		const f = firstFailure.failure!;
+		const message = failureMessage(firstFailure);
+		const itemIndex = firstFailure.ref.index;
+		const failed = outcomes.filter((o) => o.failure).length;
+		const description = failed > 1 ? `${failed} items failed; the others were processed. Turn on "On Error: Continue (using error output)" to get one error item per failed record.` : undefined;
+		if (f.source === 'marketo' || f.source === 'dynamics') {
+			throw new NodeApiError(ctx.getNode(), { message, code: f.code ?? '' } as JsonObject, { message, description, itemIndex });
+		}
+		throw new NodeOperationError(ctx.getNode(), message, { itemIndex, description });
+	}
+	return out;
+}

@@ -1,0 +1,167 @@
+import type { ColumnInfo } from '../transport/dataverseApi';
+import type { MarketoField } from '../transport/marketoApi';
+import { RecordError } from './records';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const ASCII_PRINTABLE = /^[\x21-\x7e]+$/;
+const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
+
+/** The key Dataverse uses for a column's display text (choices, lookups, money). */
+export function formattedKey(column: string): string {
+	return `${column}${FORMATTED}`;
+}
+
+export function isEmpty(value: unknown): boolean {
+	return value === undefined || value === null || value === '';
+}
+
+function show(value: unknown): string {
+	const text = typeof value === 'string' ? value : JSON.stringify(value);
+	return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function parseBoolean(value: unknown): boolean | undefined {
+	if (typeof value === 'boolean') return value;
+	if (value === 1 || value === 0) return value === 1;
+	if (typeof value === 'string') {
+		const v = value.trim().toLowerCase();
+		if (['true', '1', 'yes', 'y'].includes(v)) return true;
+		if (['false', '0', 'no', 'n'].includes(v)) return false;
+	}
+	return undefined;
+}
+
+function parseNumber(value: unknown): number | undefined {
+	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+	if (typeof value === 'string' && /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/.test(value)) return Number(value);
+	return undefined;
+}
+
+function parseDate(value: unknown): Date | undefined {
+	if (value instanceof Date) return Number.isFinite(value.getTime()) ? value : undefined;
+	if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value.trim())) return undefined;
+	const ms = Date.parse(value.trim());
+	return Number.isFinite(ms) ? new Date(ms) : undefined;
+}
+
+/** Checks an email the way Marketo does: ASCII only, one @, a dot in the domain. */
+export function marketoEmailProblem(value: string): string | undefined {
+	if (!ASCII_PRINTABLE.test(value)) return `"${show(value)}" contains characters Marketo does not accept in an email address (ASCII only)`;
+	if (!EMAIL.test(value)) return `"${show(value)}" is not a valid email address`;
+	return undefined;
+}
+
+/**
+ * Converts a value for a Marketo lead field (type and length from describe). Empty values become
+ * null (Marketo clears the field). Throws a RecordError naming the field.
+ */
+export function toMarketoValue(name: string, field: MarketoField | undefined, value: unknown): unknown {
+	if (isEmpty(value)) return null;
+	const type = (field?.dataType ?? 'string').toLowerCase();
+	const label = `Marketo field "${name}"`;
+	switch (type) {
+		case 'integer':
+		case 'score': {
+			const n = parseNumber(value);
+			if (n === undefined || !Number.isInteger(n)) throw new RecordError(`${label} expects a whole number, got ${show(value)}`, name, 'type');
+			return n;
+		}
+		case 'float':
+		case 'currency':
+		case 'percent': {
+			const n = parseNumber(value);
+			if (n === undefined) throw new RecordError(`${label} expects a number, got ${show(value)}`, name, 'type');
+			return n;
+		}
+		case 'boolean': {
+			const b = parseBoolean(value);
+			if (b === undefined) throw new RecordError(`${label} expects true or false, got ${show(value)}`, name, 'type');
+			return b;
+		}
+		case 'date': {
+			const d = parseDate(value);
+			if (!d) throw new RecordError(`${label} expects a date (YYYY-MM-DD), got ${show(value)}`, name, 'type');
+			return d.toISOString().slice(0, 10);
+		}
+		case 'datetime': {
+			const d = parseDate(value);
+			if (!d) throw new RecordError(`${label} expects a date and time (ISO 8601), got ${show(value)}`, name, 'type');
+			return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+		}
+		default: {
+			if (typeof value === 'object') throw new RecordError(`${label} expects text, got ${show(value)}`, name, 'type');
+			const text = String(value);
+			if (type === 'email') {
+				const problem = marketoEmailProblem(text.trim());
+				if (problem) throw new RecordError(`${label}: ${problem}`, name, 'format');
+				return text.trim();
+			}
+			if (field?.length !== undefined && text.length > field.length) {
+				throw new RecordError(`${label} is too long (${text.length} characters; Marketo allows ${field.length})`, name, 'length');
+			}
+			return text;
+		}
+	}
+}
+
+const EMAIL_COLUMNS = new Set(['emailaddress1', 'emailaddress2', 'emailaddress3', 'internalemailaddress']);
+const CHOICE_TYPES = new Set(['Picklist', 'State', 'Status']);
+
+/**
+ * Converts a value for a Dataverse column (type and length from metadata). `choices` maps choice
+ * labels (lower case) to their numbers when the caller could load them. Throws a RecordError
+ * naming the column.
+ */
+export function toDynamicsValue(column: ColumnInfo, value: unknown, choices?: Map<string, number>): unknown {
+	const name = column.logicalName;
+	const label = `Dynamics column "${name}"`;
+	if (isEmpty(value)) return null;
+	if (CHOICE_TYPES.has(column.type)) {
+		const n = parseNumber(value);
+		if (n !== undefined && Number.isInteger(n)) return n;
+		const byLabel = typeof value === 'string' ? choices?.get(value.trim().toLowerCase()) : undefined;
+		if (byLabel !== undefined) return byLabel;
+		throw new RecordError(`${label} is a choice: expected one of its numeric values${choices?.size ? ` or labels (${[...choices.keys()].slice(0, 10).join(', ')})` : ''}, got ${show(value)}`, name, 'type');
+	}
+	switch (column.type) {
+		case 'Integer':
+		case 'BigInt': {
+			const n = parseNumber(value);
+			if (n === undefined || !Number.isInteger(n)) throw new RecordError(`${label} expects a whole number, got ${show(value)}`, name, 'type');
+			return n;
+		}
+		case 'Money':
+		case 'Decimal':
+		case 'Double': {
+			const n = parseNumber(value);
+			if (n === undefined) throw new RecordError(`${label} expects a number, got ${show(value)}`, name, 'type');
+			return n;
+		}
+		case 'Boolean': {
+			const b = parseBoolean(value);
+			if (b === undefined) throw new RecordError(`${label} expects true or false, got ${show(value)}`, name, 'type');
+			return b;
+		}
+		case 'DateTime': {
+			const d = parseDate(value);
+			if (!d) throw new RecordError(`${label} expects a date and time (ISO 8601), got ${show(value)}`, name, 'type');
+			return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+		}
+		case 'Lookup':
+		case 'Customer':
+		case 'Owner':
+		case 'Uniqueidentifier':
+			throw new RecordError(`${label} is a ${column.type.toLowerCase()} and cannot be written as a plain value`, name, 'type');
+		default: {
+			if (typeof value === 'object') throw new RecordError(`${label} expects text, got ${show(value)}`, name, 'type');
+			const text = String(value);
+			if (EMAIL_COLUMNS.has(name) && !EMAIL.test(text.trim())) {
+				throw new RecordError(`${label}: "${show(text)}" is not a valid email address`, name, 'format');
+			}
+			if (column.maxLength !== undefined && text.length > column.maxLength) {
+				throw new RecordError(`${label} is too long (${text.length} characters; Dynamics allows ${column.maxLength})`, name, 'length');
+			}
+			return EMAIL_COLUMNS.has(name) ? text.trim() : text;
+		}
+	}
+}
