@@ -199,7 +199,7 @@ async function sendWithRetries(
 			continue;
 		}
 		if (code === QUOTA_CODE) {
-			throw new MarketoApiError(ctx.getNode(), code, 'Daily API quota reached', {
+			throw new MarketoApiError(ctx.getNode(), code, error.message || 'Daily quota reached', {
 				itemIndex,
 				failure: { cause: 'quota-exhausted', resetsAtEpochMs: nextCentralMidnight(Date.now()) },
 			});
