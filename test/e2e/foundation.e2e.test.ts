@@ -31,8 +31,7 @@ describe('real n8n 2.41.1 with the packed package', () => {
 	});
 
 	test('n8n knows every node of the package as <package>.<name>', async () => {
-		const res = await fetch(`http://127.0.0.1:${n8n.port}/types/nodes.json`);
-		const types = (await res.json()) as Array<{ name: string }>;
+		const types = (await n8n.get('/types/nodes.json')) as Array<{ name: string }>;
 		const ours = types.map((t) => t.name).filter((name) => name.startsWith(`${PACKAGE}.`));
 		expect(ours.sort()).toEqual(NODE_NAMES.map((n) => `${PACKAGE}.${n}`).sort());
 	});

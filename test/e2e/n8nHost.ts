@@ -100,6 +100,13 @@ export class N8nInstance {
 		return { status: res.status, json };
 	}
 
+	/** A GET outside /rest with the owner's session (e.g. /types/nodes.json). */
+	async get(pathname: string): Promise<any> {
+		const res = await fetch(`http://127.0.0.1:${this.port}${pathname}`, { headers: { cookie: this.cookie, 'browser-id': 'e2e' } });
+		if (!res.ok) throw new Error(`GET ${pathname}: HTTP ${res.status}`);
+		return await res.json();
+	}
+
 	async setupOwner() {
 		const res = await this.rest('POST', '/owner/setup', {
 			email: 'owner@example.test',
