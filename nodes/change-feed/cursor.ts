@@ -36,7 +36,8 @@ export function settingsFingerprint(parts: Record<string, unknown>): string {
  * static data stays small whatever the table size.
  */
 export function rememberIds(list: string[], ids: Iterable<string>, max: number): string[] {
-	const out = list.filter((id) => !new Set(ids).has(id));
-	for (const id of ids) out.push(id);
+	const added = [...new Set(ids)];
+	const fresh = new Set(added);
+	const out = [...list.filter((id) => !fresh.has(id)), ...added];
 	return out.length > max ? out.slice(out.length - max) : out;
 }

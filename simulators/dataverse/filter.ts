@@ -23,6 +23,8 @@ export type EdmType =
 export interface FilterProperty {
 	edmType: EdmType;
 	get: (row: unknown) => unknown;
+	/** Web API property name, when the property can be indexed. */
+	name?: string;
 }
 
 export interface FilterContext {
@@ -34,7 +36,32 @@ export interface FilterContext {
 	resolveLogical?(name: string): FilterProperty | undefined;
 }
 
-export type Predicate = (row: unknown) => boolean;
+/** An equality the query can answer from an index: property IN values (case-insensitive). */
+export interface IndexHint {
+	property: string;
+	values: string[];
+}
+
+export type Predicate = ((row: unknown) => boolean) & { hint?: IndexHint };
+
+function withHint(pred: Predicate, hint: IndexHint | undefined): Predicate {
+	if (hint) pred.hint = hint;
+	return pred;
+}
+
+/** Case-insensitive equality of `a` with an already lower-cased string, without allocating for ASCII. */
+function equalsLower(a: string, lower: string): boolean {
+	if (a.length !== lower.length) return false;
+	for (let i = 0; i < a.length; i++) {
+		let c = a.charCodeAt(i);
+		const d = lower.charCodeAt(i);
+		if (c === d) continue;
+		if (c > 127) return a.toLowerCase() === lower;
+		if (c >= 65 && c <= 90) c += 32;
+		if (c !== d) return false;
+	}
+	return true;
+}
 
 type TokenKind = 'ident' | 'string' | 'dstring' | 'number' | 'guid' | 'datetime' | 'date' | 'punct' | 'enum';
 interface Token {
@@ -213,7 +240,9 @@ class Parser {
 			this.i++;
 			const l = left;
 			const r = this.parseAnd();
-			left = (row) => l(row) || r(row);
+			// `a eq 'x' or a eq 'y'` on the same property can still use an index
+			const hint = l.hint && r.hint && l.hint.property === r.hint.property ? { property: l.hint.property, values: [...l.hint.values, ...r.hint.values] } : undefined;
+			left = withHint((row) => l(row) || r(row), hint);
 		}
 		return left;
 	}
@@ -224,7 +253,7 @@ class Parser {
 			this.i++;
 			const l = left;
 			const r = this.parseUnary();
-			left = (row) => l(row) && r(row);
+			left = withHint((row) => l(row) && r(row), l.hint ?? r.hint);
 		}
 		return left;
 	}
@@ -389,7 +418,11 @@ class Parser {
 			case 'in':
 			case 'notin': {
 				const set = new Set(values.map((v) => normalize(v, prop.edmType)));
-				if (short === 'in') return (row) => set.has(normalize(get(row), prop.edmType));
+				if (short === 'in') {
+					const indexable = prop.edmType === 'Edm.String' || prop.edmType === 'Edm.Guid';
+					const hint = indexable && prop.name ? { property: prop.name, values: [...set].map((v) => String(v)) } : undefined;
+					return withHint((row) => set.has(normalize(get(row), prop.edmType)), hint);
+				}
 				return (row) => get(row) != null && !set.has(normalize(get(row), prop.edmType));
 			}
 			case 'between':
@@ -430,6 +463,17 @@ class Parser {
 		const l = valueGetter(left);
 		const r = valueGetter(right);
 		const type = leftType === 'null' ? rightType : leftType;
+		if ((op === 'eq' || op === 'ne') && type === 'Edm.String' && right.kind === 'lit' && typeof right.value === 'string') {
+			// fast path for the most common filter: case-insensitive string equality against a literal
+			const lower = right.value.toLowerCase();
+			const equal = (a: unknown) => typeof a === 'string' && equalsLower(a, lower);
+			if (op === 'ne') return (row) => l(row) != null && !equal(l(row));
+			return withHint((row) => equal(l(row)), left.kind === 'prop' ? { property: left.name, values: [lower] } : undefined);
+		}
+		if (op === 'eq' && type === 'Edm.Guid' && left.kind === 'prop' && right.kind === 'lit' && typeof right.value === 'string') {
+			const id = right.value.toLowerCase();
+			return withHint((row) => l(row) === id, { property: left.name, values: [id] });
+		}
 		return (row) => {
 			const a = l(row);
 			const b = r(row);

@@ -39,13 +39,15 @@ export function filterContext(store: DataverseStore, def: TableDef): FilterConte
 		resolve: (name) => {
 			const a = def.properties.get(name);
 			if (!a) return undefined;
-			return { edmType: edmTypeOf(a), get: (row) => store.value(def, row as Row, name) };
+			const plain = a.defaultValue === undefined && name !== 'fullname' && !(def.logicalName === 'connection' && name === 'name');
+			const get = plain ? (row: unknown) => (row as Row)[name] ?? null : (row: unknown) => store.value(def, row as Row, name);
+			return { edmType: edmTypeOf(a), get };
 		},
 		resolveLogical: (name) => {
 			const a = def.attributes.get(name.toLowerCase());
 			if (!a || a.attributeOf) return undefined;
 			const property = propertyName(a);
-			return { edmType: edmTypeOf(a), get: (row) => store.value(def, row as Row, property) };
+			return { edmType: edmTypeOf(a), get: (row) => store.value(def, row as Row, property), name: property };
 		},
 	};
 }
@@ -241,7 +243,8 @@ export function runCollectionQuery(input: QueryInput): QueryOutput {
 	const cookie = skiptoken ? decodeCookie(skiptoken) : undefined;
 	const deltatoken = params.get('$deltatoken');
 
-	const tracking = deltatoken !== null || (prefer.trackChanges && def.changeTrackingEnabled);
+	// a nextLink of an initial tracking load stays a tracking request (the cookie says istracking="True")
+	const tracking = deltatoken !== null || cookie?.s !== undefined || (prefer.trackChanges && def.changeTrackingEnabled);
 	if (tracking) {
 		if (!def.changeTrackingEnabled) {
 			throw queryError(`Change tracking is not enabled for the entity '${def.logicalName}'. The $deltatoken query parameter can only be used on entities that have change tracking enabled.`);
@@ -285,7 +288,7 @@ export function runCollectionQuery(input: QueryInput): QueryOutput {
 		// initial change-tracking load: every current row, paged in primary-key order
 		const snapshot = cookie?.s ?? store.version;
 		store.markTracked(def.logicalName);
-		const { rows, last } = pageByKey(store, def, cookie?.id, pageSize, undefined);
+		const { rows, last } = pageByKey(store, def, cookie?.id, pageSize, undefined, undefined);
 		const body: Record<string, unknown> = {
 			'@odata.context': context,
 			value: rows.map((row) => serializeRow(store, def, row, select, annotations)),
@@ -312,17 +315,21 @@ export function runCollectionQuery(input: QueryInput): QueryOutput {
 		if (requestedPageSize) top = undefined; // $top is ignored when odata.maxpagesize is set
 	}
 	const limit = top !== undefined ? Math.min(top, pageSize) : pageSize;
+	// equality conditions are answered from an index, like Dataverse's indexed columns
+	const candidates = predicate?.hint ? store.lookup(def.logicalName, predicate.hint.property, predicate.hint.values) : undefined;
+	const scanIds = candidates ?? store.ids(def.logicalName);
 
 	let rows: Row[];
 	let nextCookie: Cookie | undefined;
 	if (orderby.length === 0) {
-		const page = pageByKey(store, def, cookie?.id, limit, predicate);
+		const page = pageByKey(store, def, cookie?.id, limit, predicate, candidates);
 		rows = page.rows;
 		if (page.last && top === undefined) nextCookie = { p: (cookie?.p ?? 1) + 1, id: page.last };
 	} else {
 		const matching: Row[] = [];
-		for (const id of store.ids(def.logicalName)) {
-			const row = store.raw(def.logicalName, id)!;
+		const map = store.rowMap(def.logicalName);
+		for (const id of scanIds) {
+			const row = map.get(id)!;
 			if (!predicate || predicate(row)) matching.push(row);
 		}
 		const keyOf = (row: Row) => orderby.map((o) => store.value(def, row, o.property));
@@ -352,8 +359,9 @@ export function runCollectionQuery(input: QueryInput): QueryOutput {
 	const body: Record<string, unknown> = { '@odata.context': context };
 	if (params.get('$count') === 'true') {
 		let total = 0;
-		for (const id of store.ids(def.logicalName)) {
-			const row = store.raw(def.logicalName, id)!;
+		const map = store.rowMap(def.logicalName);
+		for (const id of scanIds) {
+			const row = map.get(id)!;
 			if (!predicate || predicate(row)) total++;
 			if (total > COUNT_LIMIT) break;
 		}
@@ -374,12 +382,14 @@ function pageByKey(
 	afterId: string | undefined,
 	limit: number,
 	predicate: Predicate | undefined,
+	candidates: readonly string[] | undefined,
 ): { rows: Row[]; last?: string } {
-	const order = store.ids(def.logicalName);
+	const order = candidates ?? store.ids(def.logicalName);
+	const map = store.rowMap(def.logicalName);
 	let i = afterId ? positionAfter(order, afterId) : 0;
 	const rows: Row[] = [];
 	for (; i < order.length; i++) {
-		const row = store.raw(def.logicalName, order[i]);
+		const row = map.get(order[i]);
 		if (!row || (predicate && !predicate(row))) continue;
 		if (rows.length === limit) {
 			return { rows, last: rows.length ? (rows[rows.length - 1][def.primaryIdAttribute] as string) : undefined };

@@ -1,4 +1,4 @@
-import { buildSchema, columnFromInput, finishTable, propertyName, type ColumnInput, type TableDef } from './schema';
+import { buildSchema, columnFromInput, finishTable, LOOKUP_TYPES, propertyName, type ColumnInput, type TableDef } from './schema';
 
 /** A stored row: Web API property names (`lastname`, `_ownerid_value`, the primary key) → values. */
 export type Row = Record<string, unknown>;
@@ -42,8 +42,11 @@ export class DataverseStore {
 	/** Delta tokens below this version are expired (expireDeltaTokens). */
 	minValidTokenVersion = 0;
 	private tx?: Transaction;
+	/** Equality indexes built on first use: table → property → lower-cased value → ids. */
+	private readonly indexes = new Map<string, Map<string, Map<string, Set<string>>>>();
 	private idCounter: number;
 	private readonly idSalt: string;
+	private readonly idMix: number;
 
 	constructor(private readonly clock: () => number = Date.now) {
 		this.schema = buildSchema();
@@ -53,9 +56,8 @@ export class DataverseStore {
 		}
 		this.idCounter = 0x10000000 + Math.floor(Math.random() * 0x0fffffff) - 0x1000000;
 		if (this.idCounter < 0x10000000) this.idCounter = 0x10000000;
-		this.idSalt = Math.floor(Math.random() * 0xffff)
-			.toString(16)
-			.padStart(4, '0');
+		this.idSalt = HEX4[Math.floor(Math.random() * 0x10000)];
+		this.idMix = Math.floor(Math.random() * 0x100000000) >>> 0;
 	}
 
 	// ------------------------------------------------------------ definitions
@@ -95,6 +97,7 @@ export class DataverseStore {
 			if (name === logicalName || other.attributeOf === logicalName) def.attributes.delete(name);
 		}
 		finishTable(def);
+		this.indexes.get(def.logicalName)?.delete(property);
 		for (const row of this.tableData(def.logicalName).rows.values()) {
 			delete row[property];
 			delete row[property + TYPE_SUFFIX];
@@ -120,6 +123,11 @@ export class DataverseStore {
 
 	count(table: string): number {
 		return this.tableData(table).rows.size;
+	}
+
+	/** The live row map of a table (read-only use: scans in query loops). */
+	rowMap(table: string): ReadonlyMap<string, Row> {
+		return this.tableData(table).rows;
 	}
 
 	/** Primary keys in paging order. */
@@ -164,10 +172,17 @@ export class DataverseStore {
 		return a?.defaultValue ?? null;
 	}
 
+	/** Every column of a row; lookups also carry `_x_value@Microsoft.Dynamics.CRM.lookuplogicalname`. */
 	materialize(def: TableDef, row: Row): Row {
 		const out: Row = {};
-		for (const property of def.properties.keys()) out[property] = this.value(def, row, property);
-		for (const key of Object.keys(row)) if (key.endsWith(TYPE_SUFFIX)) out[key] = row[key];
+		for (const [property, a] of def.properties) {
+			const value = this.value(def, row, property);
+			out[property] = value;
+			if (value !== null && LOOKUP_TYPES.has(a.type)) {
+				const target = this.lookupTarget(def, row, a.logicalName);
+				if (target) out[`${property}@Microsoft.Dynamics.CRM.lookuplogicalname`] = target;
+			}
+		}
 		return out;
 	}
 
@@ -196,15 +211,15 @@ export class DataverseStore {
 
 	// ------------------------------------------------------------ writes
 
+	/**
+	 * Sequential GUIDs (like Dataverse's): a counter in the first group keeps new ids in ascending key
+	 * order, so paging appends instead of inserting; the rest mixes the counter with a per-instance salt.
+	 */
 	newId(): string {
-		this.idCounter++;
-		const low = Math.floor(Math.random() * 0x1000000000000)
-			.toString(16)
-			.padStart(12, '0');
-		const mid = Math.floor(Math.random() * 0x10000)
-			.toString(16)
-			.padStart(4, '0');
-		return `${this.idCounter.toString(16).padStart(8, '0')}-${this.idSalt}-11f1-${mid}-${low}`;
+		const c = ++this.idCounter;
+		const mixed = (Math.imul(c, 0x9e3779b1) ^ this.idMix) >>> 0;
+		const more = (Math.imul(c ^ this.idMix, 0x85ebca6b) >>> 0) & 0xffff;
+		return `${c.toString(16)}-${this.idSalt}-11f1-${HEX4[(c * 31) & 0xffff]}-${HEX4[more]}${HEX8(mixed)}`;
 	}
 
 	nextVersion(): number {
@@ -239,18 +254,9 @@ export class DataverseStore {
 		const previous = data.rows.get(id);
 		const version = this.nextVersion();
 		row.versionnumber = version;
-		data.rows.set(id, row);
-		if (!previous) insertSorted(data.order, id);
+		this.setRow(def, data, id, row, previous);
 		this.log(data, version, id, false);
-		if (this.tx) {
-			this.tx.undo.push(() => {
-				if (previous) data.rows.set(id, previous);
-				else {
-					data.rows.delete(id);
-					removeSorted(data.order, id);
-				}
-			});
-		}
+		if (this.tx) this.tx.undo.push(() => this.setRow(def, data, id, previous, row));
 	}
 
 	/** Deletes a row (logged for change tracking). Returns false when it did not exist. */
@@ -260,16 +266,60 @@ export class DataverseStore {
 		const key = id.toLowerCase();
 		const previous = data.rows.get(key);
 		if (!previous) return false;
-		data.rows.delete(key);
-		removeSorted(data.order, key);
+		this.setRow(def, data, key, undefined, previous);
 		this.log(data, this.nextVersion(), key, true);
-		if (this.tx) {
-			this.tx.undo.push(() => {
-				data.rows.set(key, previous);
-				insertSorted(data.order, key);
-			});
-		}
+		if (this.tx) this.tx.undo.push(() => this.setRow(def, data, key, previous, undefined));
 		return true;
+	}
+
+	/** The one place rows change: map, key order and indexes. */
+	private setRow(def: TableDef, data: TableData, id: string, row: Row | undefined, previous: Row | undefined) {
+		if (row) {
+			data.rows.set(id, row);
+			if (!previous) insertSorted(data.order, id);
+		} else {
+			data.rows.delete(id);
+			removeSorted(data.order, id);
+		}
+		const indexes = this.indexes.get(def.logicalName);
+		if (!indexes) return;
+		for (const [property, index] of indexes) {
+			const before = previous ? indexKey(this.value(def, previous, property)) : undefined;
+			const after = row ? indexKey(this.value(def, row, property)) : undefined;
+			if (before === after) continue;
+			if (before !== undefined) {
+				const ids = index.get(before);
+				ids?.delete(id);
+				if (ids && ids.size === 0) index.delete(before);
+			}
+			if (after !== undefined) {
+				let ids = index.get(after);
+				if (!ids) index.set(after, (ids = new Set()));
+				ids.add(id);
+			}
+		}
+	}
+
+	/** Ids of rows whose property equals one of the values (case-insensitive), from an index built on first use. */
+	lookup(table: string, property: string, values: string[]): string[] {
+		const def = this.definition(table);
+		let indexes = this.indexes.get(def.logicalName);
+		if (!indexes) this.indexes.set(def.logicalName, (indexes = new Map()));
+		let index = indexes.get(property);
+		if (!index) {
+			index = new Map();
+			for (const [id, row] of this.tableData(def.logicalName).rows) {
+				const key = indexKey(this.value(def, row, property));
+				if (key === undefined) continue;
+				let ids = index.get(key);
+				if (!ids) index.set(key, (ids = new Set()));
+				ids.add(id);
+			}
+			indexes.set(property, index);
+		}
+		const out = new Set<string>();
+		for (const value of values) for (const id of index.get(value.toLowerCase()) ?? []) out.add(id);
+		return [...out].sort();
 	}
 
 	/**
@@ -286,8 +336,7 @@ export class DataverseStore {
 			row[pk] = id;
 			const version = this.nextVersion();
 			row.versionnumber = version;
-			data.rows.set(id, row);
-			insertSorted(data.order, id);
+			this.setRow(def, data, id, row, undefined);
 			this.log(data, version, id, false);
 		}
 	}
@@ -369,6 +418,7 @@ export class DataverseStore {
 
 	/** Empties every table (schema stays as it is). */
 	clear(): void {
+		this.indexes.clear();
 		for (const name of this.data.keys()) this.data.set(name, emptyData());
 		this.minValidTokenVersion = 0;
 		this.tx = undefined;
@@ -376,6 +426,7 @@ export class DataverseStore {
 
 	/** Restores the default schema (undoes addColumn/removeColumn/change-tracking flags). */
 	resetSchema(): void {
+		this.indexes.clear();
 		const fresh = buildSchema();
 		this.schema.clear();
 		this.bySet.clear();
@@ -385,6 +436,13 @@ export class DataverseStore {
 		}
 	}
 }
+
+function indexKey(value: unknown): string | undefined {
+	return typeof value === 'string' ? value.toLowerCase() : undefined;
+}
+
+const HEX4: string[] = Array.from({ length: 0x10000 }, (_, i) => i.toString(16).padStart(4, '0'));
+const HEX8 = (n: number) => HEX4[(n >>> 16) & 0xffff] + HEX4[n & 0xffff];
 
 function emptyData(): TableData {
 	return { rows: new Map(), order: [], logVersion: [], logId: [], logDeleted: [], tracked: false };

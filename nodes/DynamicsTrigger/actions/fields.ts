@@ -69,6 +69,8 @@ export interface FieldPlan {
 	missing: string[];
 	/** The sync filter column in Web API form, or undefined when the table has none (everything syncs). */
 	filterColumn?: string;
+	/** Whether the table has the row version column (every Dataverse table does; checked anyway). */
+	hasVersionNumber: boolean;
 }
 
 /**
@@ -94,5 +96,5 @@ export async function planFields(ctx: IPollFunctions, table: TableInfo, picked: 
 		const column = resolve(name);
 		if (column) select.add(column);
 	}
-	return { select: [...select], missing, filterColumn };
+	return { select: [...select], missing, filterColumn, hasVersionNumber: byName.has('versionnumber') };
 }

@@ -93,11 +93,10 @@ export function toItems(
 	batch: RowBatch,
 	ctx: ItemContext,
 	cursor: Pick<DynamicsCursor, 'seenUntil' | 'excludedIds'>,
-): { items: DynamicsChange[]; excludedIds: string[]; skipped: { ownChanges: number; syncFilter: number } } {
+): { items: DynamicsChange[]; excludedIds: string[] } {
 	const items: DynamicsChange[] = [];
 	const excluded = new Set(cursor.excludedIds);
 	const newlyExcluded: string[] = [];
-	const skipped = { ownChanges: 0, syncFilter: 0 };
 	const extras = (): IDataObject => ({
 		...(batch.resync ? { resync: true, notice: `Full resync of ${ctx.table}: ${batch.resync.reason}` } : {}),
 		...(ctx.missingFields.length ? { missingFields: ctx.missingFields } : {}),
@@ -110,12 +109,10 @@ export function toItems(
 		const syncFilter = ctx.filterColumn ? syncFilterValue(row[ctx.filterColumn]) : null;
 		if (syncFilter === false) {
 			// Yes → No stops updates and leaves the Marketo record: the record is simply not output.
-			skipped.syncFilter++;
 			newlyExcluded.push(id);
 			continue;
 		}
 		if (ctx.syncUserId && modifiedBy && modifiedBy.toLowerCase() === ctx.syncUserId.toLowerCase()) {
-			skipped.ownChanges++;
 			continue;
 		}
 		const startSync = !batch.initialCopy && excluded.has(id);
@@ -147,5 +144,5 @@ export function toItems(
 			...extras(),
 		});
 	}
-	return { items, excludedIds: rememberIds([...excluded], newlyExcluded, MAX_EXCLUDED_IDS), skipped };
+	return { items, excludedIds: rememberIds([...excluded], newlyExcluded, MAX_EXCLUDED_IDS) };
 }

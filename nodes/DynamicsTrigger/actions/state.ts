@@ -15,7 +15,7 @@ export interface DynamicsCursor {
 	link?: string;
 	/** Modified-date mode: rows modified at or after this time are read next. */
 	watermark?: string;
-	/** Modified-date mode: ids already output whose modifiedon equals the watermark (the overlap). */
+	/** Modified-date mode: rows already output whose modifiedon equals the watermark (the overlap), as id@rowversion. */
 	boundaryIds?: string[];
 	/** Modified-date mode, many rows at one second: the last id output while reading that second by id. */
 	drainAfterId?: string;

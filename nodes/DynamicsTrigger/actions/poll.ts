@@ -1,0 +1,154 @@
+import { NodeOperationError, type IDataObject, type INodeExecutionData, type IPollFunctions } from 'n8n-workflow';
+
+import { readCursor, settingsFingerprint, writeCursor } from '../../change-feed/cursor';
+import { asNodeError } from '../../change-feed/errors';
+import { boundedInteger, PollBudget } from '../../change-feed/limits';
+import { DataverseApiError } from '../../transport/dataverse';
+import { clearMetadataCache, MAX_PAGE_SIZE, tableInfo, whoAmI, type TableInfo } from '../../transport/dataverseApi';
+import { readTrackedChanges, type FetchResult } from './changeTracking';
+import { DEFAULT_PAGE_SIZE, DEFAULT_RECORDS_PER_POLL, MAX_RECORDS_PER_POLL } from './defaults';
+import { planFields, type FieldPlan } from './fields';
+import { laterOf, toItems, type DynamicsChange, type ItemContext } from './items';
+import { readByModifiedDate } from './modifiedOn';
+import { sampleRows } from './sample';
+import { freshCursor, type ChangeDetection, type DynamicsCursor } from './state';
+
+
+interface Settings {
+	tableName: string;
+	picked: string[];
+	filterField: string;
+	detection: 'auto' | 'modifiedOn';
+	cap: number;
+	pageSize: number;
+	includeOwnChanges: boolean;
+}
+
+function readSettings(ctx: IPollFunctions): Settings {
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	const cap = boundedInteger(options.maxRecordsPerPoll, DEFAULT_RECORDS_PER_POLL, 1, MAX_RECORDS_PER_POLL);
+	const picked = ctx.getNodeParameter('fields', []) as string[] | string;
+	return {
+		tableName: String(ctx.getNodeParameter('table', 'lead') ?? '').trim(),
+		picked: (Array.isArray(picked) ? picked : String(picked).split(',')).map((f) => f.trim()).filter(Boolean),
+		filterField: String(ctx.getNodeParameter('syncFilterField', 'new_synctomkto') ?? '').trim(),
+		detection: options.changeDetection === 'modifiedOn' ? 'modifiedOn' : 'auto',
+		cap,
+		pageSize: Math.min(boundedInteger(options.pageSize, DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE), cap),
+		includeOwnChanges: options.includeOwnChanges === true,
+	};
+}
+
+async function loadTable(ctx: IPollFunctions, name: string): Promise<TableInfo> {
+	if (!name) throw new NodeOperationError(ctx.getNode(), 'No table chosen', { description: 'Pick the Dynamics 365 table to watch in the Table field.' });
+	try {
+		return await tableInfo(ctx, name);
+	} catch (error) {
+		if (error instanceof DataverseApiError) throw asNodeError(ctx.getNode(), error);
+		throw new NodeOperationError(ctx.getNode(), `Table "${name}" cannot be watched`, {
+			description: `${(error as Error).message}. Use the table's logical name (for example lead or new_project).`,
+		});
+	}
+}
+
+/** Why the cursor cannot simply continue, when the table's columns or change tracking changed. */
+function resyncReason(cursor: DynamicsCursor, plan: FieldPlan, mode: ChangeDetection): string | undefined {
+	if (cursor.mode === 'changeTracking' && mode === 'modifiedOn') {
+		return 'change tracking is no longer available for the table, so it is read again by modified date';
+	}
+	if (!cursor.select) return undefined;
+	const before = new Set(cursor.select);
+	const now = new Set(plan.select);
+	const removed = cursor.select.filter((c) => !now.has(c));
+	const added = plan.select.filter((c) => !before.has(c));
+	if (!removed.length && !added.length) return undefined;
+	const parts = [
+		...(removed.length ? [`column(s) ${removed.join(', ')} no longer exist`] : []),
+		...(added.length ? [`column(s) ${added.join(', ')} are new`] : []),
+	];
+	return `${parts.join(' and ')}, so every record is read again with the current columns`;
+}
+
+/** A Dataverse answer saying a column in the query does not exist (the table changed under us). */
+function isSchemaDrift(error: unknown): boolean {
+	return error instanceof DataverseApiError && error.status === 400 && /property|attribute|column/i.test(error.apiMessage);
+}
+
+/**
+ * One poll of the Dynamics 365 Trigger. Active polls continue from the stored cursor and store the new
+ * one only after every request succeeded (an error leaves it as it was, and n8n records a failed
+ * execution). Manual polls ("Fetch test event") return a small sample and never touch the cursor.
+ */
+export async function pollDynamicsTable(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+	const settings = readSettings(this);
+	const table = await loadTable(this, settings.tableName);
+	let plan = await planFields(this, table, settings.picked, settings.filterField);
+	const effectiveMode: ChangeDetection = settings.detection === 'modifiedOn' || !table.changeTracking ? 'modifiedOn' : 'changeTracking';
+	const itemContext = (p: FieldPlan, mode: ChangeDetection, syncUserId?: string): ItemContext => ({
+		table: table.logicalName,
+		primaryId: table.primaryId,
+		mode,
+		filterColumn: p.filterColumn,
+		syncUserId,
+		missingFields: p.missing,
+	});
+
+	if (this.getMode() === 'manual') {
+		const sample = await sampleRows(this, table.entitySet, plan.select, itemContext(plan, effectiveMode));
+		return sample.length ? [this.helpers.returnJsonArray(sample)] : null;
+	}
+
+	const staticData = this.getWorkflowStaticData('node');
+	const fingerprint = settingsFingerprint({
+		table: table.logicalName,
+		fields: settings.picked,
+		filter: settings.filterField,
+		detection: settings.detection,
+	});
+	const syncUserId = settings.includeOwnChanges ? undefined : await whoAmI(this);
+	const budget = new PollBudget(this);
+
+	// Continues from the stored cursor, or starts over (first run, other settings, changed columns).
+	const read = async (fields: FieldPlan): Promise<{ start: DynamicsCursor; result: FetchResult }> => {
+		let start = readCursor<DynamicsCursor>(staticData, fingerprint) ?? freshCursor(effectiveMode);
+		const reason = resyncReason(start, fields, effectiveMode);
+		if (reason) {
+			start = { ...freshCursor(effectiveMode, { reason, startedAt: new Date().toISOString() }, start.excludedIds), seenUntil: start.seenUntil };
+		}
+		const fetchPlan = {
+			table: table.logicalName,
+			entitySet: table.entitySet,
+			primaryId: table.primaryId,
+			hasVersionNumber: fields.hasVersionNumber,
+			select: fields.select,
+			pageSize: settings.pageSize,
+			cap: settings.cap,
+		};
+		const result =
+			start.mode === 'changeTracking' ? await readTrackedChanges(this, fetchPlan, start, budget) : await readByModifiedDate(this, fetchPlan, start, budget);
+		return { start, result };
+	};
+	let fetched: { start: DynamicsCursor; result: FetchResult };
+	try {
+		fetched = await read(plan);
+	} catch (error) {
+		if (!isSchemaDrift(error)) throw asNodeError(this.getNode(), error);
+		// A column was removed since the metadata was cached: look again, then resync without it.
+		clearMetadataCache();
+		plan = await planFields(this, table, settings.picked, settings.filterField);
+		fetched = await read(plan);
+	}
+	const { start, result } = fetched;
+
+	const items: DynamicsChange[] = [];
+	let excludedIds = result.cursor.excludedIds;
+	let seenUntil = start.seenUntil;
+	for (const batch of result.batches) {
+		const converted = toItems(batch, itemContext(plan, result.cursor.mode, syncUserId), { seenUntil: start.seenUntil, excludedIds });
+		items.push(...converted.items);
+		excludedIds = converted.excludedIds;
+		for (const row of batch.rows) seenUntil = laterOf(seenUntil, row.modifiedon);
+	}
+	writeCursor(staticData, fingerprint, { ...result.cursor, seenUntil, excludedIds, select: plan.select });
+	return items.length ? [this.helpers.returnJsonArray(items)] : null;
+}

@@ -1,0 +1,1 @@
+export { getDynamicsColumns, getDynamicsTables } from '../../loadOptions';
