@@ -96,17 +96,27 @@ export async function listColumns(ctx: ApiContext, logicalName: string): Promise
 	assertFieldName(logicalName);
 	const { environment } = await dataverseCredentials(ctx);
 	return await cached(`${environment}|columns|${logicalName}`, async () => {
+		const definitions = `EntityDefinitions(LogicalName='${logicalName}')/Attributes`;
 		const response = await dataverseRequest(ctx, {
 			method: 'GET',
-			path: `EntityDefinitions(LogicalName='${logicalName}')/Attributes`,
-			qs: { $select: 'LogicalName,DisplayName,AttributeType,RequiredLevel,MaxLength,IsValidForRead,IsValidForCreate,IsValidForUpdate,AttributeOf' },
+			path: definitions,
+			qs: { $select: 'LogicalName,DisplayName,AttributeType,RequiredLevel,IsValidForRead,IsValidForCreate,IsValidForUpdate,AttributeOf' },
 		});
+		// MaxLength lives on the derived string metadata type only: ask for it through the cast.
+		const strings = await dataverseRequest(ctx, {
+			method: 'GET',
+			path: `${definitions}/Microsoft.Dynamics.CRM.StringAttributeMetadata`,
+			qs: { $select: 'LogicalName,MaxLength' },
+		});
+		const maxLengths = new Map(
+			((strings.body as { value?: IDataObject[] }).value ?? []).map((a) => [String(a.LogicalName), a.MaxLength as number | undefined]),
+		);
 		return ((response.body as { value?: IDataObject[] }).value ?? []).map((a) => ({
 			logicalName: String(a.LogicalName),
 			displayName: label(a.DisplayName, String(a.LogicalName)),
 			type: String(a.AttributeType ?? ''),
 			required: ['SystemRequired', 'ApplicationRequired'].includes(String((a.RequiredLevel as IDataObject | undefined)?.Value ?? '')),
-			maxLength: typeof a.MaxLength === 'number' ? a.MaxLength : undefined,
+			maxLength: maxLengths.get(String(a.LogicalName)) ?? undefined,
 			readable: a.IsValidForRead !== false,
 			creatable: a.IsValidForCreate !== false,
 			updatable: a.IsValidForUpdate !== false,

@@ -18,7 +18,8 @@ export interface Simulators {
 /** Entra ID, Dataverse and Marketo simulators on loopback, wired for the default test credentials. */
 export async function startSimulators(ports: { entra?: number; dataverse?: number; marketo?: number } = {}): Promise<Simulators> {
 	const entra = new EntraSimulator();
-	const dataverse = new DataverseSimulator();
+	// strictMetadata: reject metadata selects real Dataverse rejects.
+	const dataverse = new DataverseSimulator({ strictMetadata: true });
 	const marketo = new MarketoSimulator(MKTO_CLIENT);
 	await entra.start(ports.entra ?? 0);
 	await dataverse.start(ports.dataverse ?? 0);
