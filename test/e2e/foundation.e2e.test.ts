@@ -2,6 +2,25 @@ import { N8nInstance } from './n8nHost';
 import { startSimulators, type Simulators } from '../helpers/simulators';
 
 const PACKAGE = 'n8n-nodes-marketo-dynamics-sync';
+const accountsWorkflow = {
+	id: 'e2eAccountsPoll01',
+	name: 'E2E: Dynamics accounts',
+	nodes: [
+		{
+			id: '6f0f3b8e-0000-4000-8000-000000000001',
+			name: 'Dynamics 365 Trigger',
+			type: `n8n-nodes-marketo-dynamics-sync.dynamicsTrigger`,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { table: 'account', fields: ['name', 'modifiedon'] },
+			credentials: { microsoftDynamicsApi: { id: 'dyncred0000000001', name: 'Dynamics (simulator)' } },
+		},
+	],
+	connections: {},
+	settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all' },
+	active: false,
+};
+
 const NODE_NAMES = ['dynamicsTrigger', 'marketoTrigger', 'upsertPerson', 'syncPerson', 'resolveConflict', 'deletePerson', 'syncRecords'];
 
 /**
@@ -20,6 +39,10 @@ describe('real n8n 2.41.1 with the packed package', () => {
 			{ id: 'dyncred0000000001', name: 'Dynamics (simulator)', type: 'microsoftDynamicsApi', data: sims.dynamicsCredentials },
 			{ id: 'mktcred0000000001', name: 'Marketo (simulator)', type: 'marketoApi', data: sims.marketoCredentials },
 		]);
+		// A published workflow whose Dynamics 365 Trigger polls accounts: n8n polls once at activation.
+		for (let i = 0; i < 25; i++) sims.dataverse.create('account', { name: `E2E account ${i}` });
+		n8n.importWorkflow(accountsWorkflow);
+		n8n.cli(['publish:workflow', `--id=${accountsWorkflow.id}`]);
 		await n8n.start();
 		await n8n.setupOwner();
 	}, 900_000);
@@ -33,7 +56,24 @@ describe('real n8n 2.41.1 with the packed package', () => {
 	test('n8n knows every node of the package as <package>.<name>', async () => {
 		const types = (await n8n.get('/types/nodes.json')) as Array<{ name: string }>;
 		const ours = types.map((t) => t.name).filter((name) => name.startsWith(`${PACKAGE}.`));
-		expect(ours.sort()).toEqual(NODE_NAMES.map((n) => `${PACKAGE}.${n}`).sort());
+		// Action nodes (usableAsTool) also appear as AI-agent tools, "<name>Tool".
+		const expected = NODE_NAMES.flatMap((n) => (n.endsWith('Trigger') ? [n] : [n, `${n}Tool`]));
+		expect(ours.sort()).toEqual(expected.map((n) => `${PACKAGE}.${n}`).sort());
+	});
+
+	test('the published Dynamics 365 Trigger runs in n8n and emits the initial copy', async () => {
+		let executions: Array<{ id: string; status: string }> = [];
+		for (let attempt = 0; attempt < 60 && executions.length === 0; attempt++) {
+			const res = await n8n.rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: accountsWorkflow.id }))}`);
+			executions = (res.json?.data?.results ?? []).filter((e: { status: string }) => e.status !== 'running' && e.status !== 'new');
+			if (executions.length === 0) await new Promise((r) => setTimeout(r, 1000));
+		}
+		expect(executions.map((e) => e.status)).toContain('success');
+		const run = await n8n.rest('GET', `/executions/${executions[0].id}`);
+		// The execution data holds the 25 accounts the trigger read from the simulator.
+		const data = String(run.json?.data?.data ?? '');
+		for (const name of ['E2E account 0', 'E2E account 24']) expect(data).toContain(name);
+		expect(sims.dataverse.stats().byUser[sims.dataverse.syncUserId]).toBeGreaterThan(0);
 	});
 
 	test('the Dynamics credential test passes (MSAL token from the Entra simulator, WhoAmI)', async () => {
