@@ -5,7 +5,7 @@ import { DEFAULT_ACTIVITY_TYPE } from '../activity-log';
 /** "Log Failures to Activity Log" + "Activity Type": entries for an action node's Options collection. */
 export const failureLogOptions: INodeProperties[] = [
 	{
-		displayName: 'Activity Type',
+		displayName: 'Activity Type Name or ID',
 		name: 'activityType',
 		type: 'options',
 		typeOptions: { loadOptionsMethod: 'getCustomActivityTypes' },
@@ -93,3 +93,8 @@ export const ownerProperty: INodeProperties = {
 	description:
 		'Dynamics user who owns records this node creates. Leave the default to let Dynamics assign the owner. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 };
+
+/** Collection entries in alphabetical order of their labels (n8n's UI convention). */
+export function sortedOptions(options: INodeProperties[]): INodeProperties[] {
+	return [...options].sort((a, b) => a.displayName.localeCompare(b.displayName));
+}

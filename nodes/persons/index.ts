@@ -9,3 +9,4 @@ export * from './markers';
 export * from './outcome';
 export * from './failureLog';
 export * from './settings';
+export * from './itemShapes';

@@ -13,6 +13,8 @@ export interface LinkFacts {
 	/** Marketo field → value both systems hold now (fingerprinted into microsoftSyncState). */
 	synced?: Record<string, unknown>;
 	isDeleted?: boolean;
+	/** An already serialised sync state (from Resolve Conflict), stored as it is. */
+	syncStateText?: string;
 }
 
 /**
@@ -30,7 +32,10 @@ export function markerValues(fields: Map<string, MarketoField>, facts: LinkFacts
 		if (Number.isFinite(ms)) out[MARKER_FIELDS.createdDate] = new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 	}
 	if (facts.isDeleted !== undefined && has(MARKER_FIELDS.isDeleted)) out[MARKER_FIELDS.isDeleted] = facts.isDeleted;
-	if (facts.synced && has(MARKER_FIELDS.syncState)) out[MARKER_FIELDS.syncState] = serialiseSyncState(buildSyncState(facts.synced));
+	if (has(MARKER_FIELDS.syncState)) {
+		if (facts.syncStateText) out[MARKER_FIELDS.syncState] = facts.syncStateText;
+		else if (facts.synced) out[MARKER_FIELDS.syncState] = serialiseSyncState(buildSyncState(facts.synced));
+	}
 	return out;
 }
 

@@ -53,6 +53,17 @@ function dynamicsFieldType(column: ColumnInfo): FieldType {
 const MARKERS = new Set<string>(Object.values(MARKER_FIELDS));
 
 /**
+ * An expression reading a value whichever node the item comes from: Dynamics 365 Trigger items
+ * hold columns under `fields`, Marketo Trigger items hold fields under `current`, plain rows and
+ * persons hold them at the top. The target system's own name is read last.
+ */
+function sourceExpression(dynamicsColumn: string, marketoField: string, target: 'marketo' | 'dynamics'): string {
+	const dynamics = [`$json.fields?.${dynamicsColumn}`, `$json.${dynamicsColumn}`];
+	const marketo = [`$json.current?.${marketoField}`, `$json.${marketoField}`];
+	return `={{ ${(target === 'marketo' ? [...dynamics, ...marketo] : [...marketo, ...dynamics]).join(' ?? ')} }}`;
+}
+
+/**
  * Marketo lead fields for the resource mapper (live from describe). The native default mapping is
  * preselected: each mapped field starts with an expression that reads the Dynamics column (items
  * from the Dynamics 365 Trigger) or the Marketo field (items from Marketo) of the input item.
@@ -74,7 +85,7 @@ export async function getMarketoColumns(this: ILoadOptionsFunctions): Promise<Re
 				display: true,
 				type: marketoFieldType(f.dataType),
 				removed: !dynamics,
-				...(dynamics ? { defaultValue: `={{ $json.${dynamics} ?? $json.${f.name} }}` } : {}),
+				...(dynamics ? { defaultValue: sourceExpression(dynamics, f.name, 'marketo') } : {}),
 				...(MARKERS.has(f.name) ? { removed: true } : {}),
 			} satisfies ResourceMapperField;
 		})
@@ -105,7 +116,7 @@ export async function getDynamicsColumns(this: ILoadOptionsFunctions): Promise<R
 				display: true,
 				type: dynamicsFieldType(c),
 				removed: !marketo,
-				...(marketo ? { defaultValue: `={{ $json.${marketo} ?? $json.${c.logicalName} }}` } : {}),
+				...(marketo ? { defaultValue: sourceExpression(c.logicalName, marketo, 'dynamics') } : {}),
 			} satisfies ResourceMapperField;
 		})
 		.sort((a, b) => a.displayName.localeCompare(b.displayName));

@@ -1,0 +1,1 @@
+export { getCustomActivityTypes } from '../../loadOptions';

@@ -1,0 +1,2 @@
+export { getCustomActivityTypes, getMarketoLeadFields } from '../../loadOptions';
+export { getOwners, getPersonColumns } from '../../persons/uiMethods';

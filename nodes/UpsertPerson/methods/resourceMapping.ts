@@ -1,0 +1,1 @@
+export { getDynamicsColumns, getMarketoColumns } from '../../persons/uiMethods';

@@ -1,0 +1,91 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { PersonTable } from '../mapping/defaultMappings';
+import { isDynamicsShaped, PERSON_TABLES, tableFromType, tableOfDynamicsItem } from './tables';
+
+/** Values precomputed by Resolve Conflict for each system. */
+export interface ResolvedWrites {
+	toMarketo: IDataObject;
+	toDynamics: IDataObject;
+	syncState?: string;
+	action: string;
+	reason: string;
+}
+
+/**
+ * One input item seen as a person, whichever node produced it:
+ * - Dynamics 365 Trigger: `{table, id, operation, fields: {column: value}}`
+ * - Marketo Trigger: `{leadId, operation, current: {field: value}, microsoftId}`
+ * - Resolve Conflict: `{entity, dynamicsId, marketoId, toMarketo, toDynamics, syncState}`
+ * - a plain Dataverse row (Dynamics column names) or a plain Marketo person (Marketo names).
+ */
+export interface PersonView {
+	source: 'dynamicsTrigger' | 'marketoTrigger' | 'resolveConflict' | 'dynamicsRow' | 'marketoPerson';
+	/** Flat field values: Dynamics columns (with the primary key) or Marketo fields (with `id`). */
+	values: IDataObject;
+	dynamicsShaped: boolean;
+	/** The person table when the item says so. */
+	table?: PersonTable;
+	/** The item reports a delete (trigger operation "deleted"). */
+	deleted: boolean;
+	resolved?: ResolvedWrites;
+	/** Ids stated by the item outside its values (Resolve Conflict, Marketo Trigger). */
+	dynamicsId?: unknown;
+	marketoId?: unknown;
+}
+
+function isObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function personView(json: IDataObject): PersonView {
+	if (isObject(json.toMarketo) && isObject(json.toDynamics) && typeof json.action === 'string') {
+		return {
+			source: 'resolveConflict',
+			values: {},
+			dynamicsShaped: false,
+			table: tableFromType(json.entity),
+			deleted: false,
+			resolved: {
+				toMarketo: json.toMarketo,
+				toDynamics: json.toDynamics,
+				syncState: typeof json.syncState === 'string' && json.syncState ? json.syncState : undefined,
+				action: json.action,
+				reason: String(json.reason ?? ''),
+			},
+			dynamicsId: json.dynamicsId ?? undefined,
+			marketoId: json.marketoId ?? undefined,
+		};
+	}
+	if (isObject(json.fields) && typeof json.table === 'string' && json.id !== undefined) {
+		const table = tableFromType(json.table);
+		const values: IDataObject = { ...json.fields };
+		if (table) values[PERSON_TABLES[table].primaryId] = json.id;
+		return { source: 'dynamicsTrigger', values, dynamicsShaped: true, table, deleted: json.operation === 'deleted', dynamicsId: json.id };
+	}
+	if (typeof json.table === 'string' && json.id !== undefined && json.operation === 'deleted') {
+		return { source: 'dynamicsTrigger', values: {}, dynamicsShaped: true, table: tableFromType(json.table), deleted: true, dynamicsId: json.id };
+	}
+	if ('current' in json && json.leadId !== undefined) {
+		const current = isObject(json.current) ? json.current : {};
+		const values: IDataObject = { ...current, id: current.id ?? json.leadId };
+		if (values.microsoftId === undefined && json.microsoftId !== undefined && json.microsoftId !== null) values.microsoftId = json.microsoftId;
+		return {
+			source: 'marketoTrigger',
+			values,
+			dynamicsShaped: false,
+			table: tableFromType(values.microsoftType),
+			deleted: json.operation === 'deleted',
+			marketoId: json.leadId,
+			dynamicsId: values.microsoftId ?? undefined,
+		};
+	}
+	const dynamicsShaped = isDynamicsShaped(json);
+	return {
+		source: dynamicsShaped ? 'dynamicsRow' : 'marketoPerson',
+		values: json,
+		dynamicsShaped,
+		table: dynamicsShaped ? tableOfDynamicsItem(json) : tableFromType(json.microsoftType),
+		deleted: json.operation === 'deleted',
+	};
+}
