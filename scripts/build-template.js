@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+// Writes templates/marketo-dynamics-sync.json: the whole two-way sync of seed 004 as one workflow.
+// Node types use the published package prefix (never CUSTOM.); credentials are referenced by type
+// with placeholder ids, so n8n asks for them on import.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const PKG = 'n8n-nodes-marketo-dynamics-sync';
+const DYN = { microsoftDynamicsApi: { id: 'REPLACE_DYNAMICS_CREDENTIAL', name: 'Microsoft Dynamics 365 account' } };
+const MKT = { marketoApi: { id: 'REPLACE_MARKETO_CREDENTIAL', name: 'Marketo account' } };
+const BOTH = { ...DYN, ...MKT };
+const WORKFLOW_ID = 'mktoDynSyncTmpl01';
+
+let counter = 0;
+const uuid = () => `5b1e0c2a-7d3f-4a9e-9c1b-${String(++counter).padStart(12, '0')}`;
+
+const nodes = [];
+const connections = {};
+function node(name, type, position, parameters = {}, extra = {}) {
+	nodes.push({ id: uuid(), name, type, typeVersion: 1, position, parameters, ...extra });
+	return name;
+}
+function connect(from, to, output = 0) {
+	connections[from] ??= { main: [] };
+	while (connections[from].main.length <= output) connections[from].main.push([]);
+	connections[from].main[output].push({ node: to, type: 'main', index: 0 });
+}
+function sticky(name, position, width, height, content, color = 7) {
+	nodes.push({
+		id: uuid(),
+		name,
+		type: 'n8n-nodes-base.stickyNote',
+		typeVersion: 1,
+		position,
+		parameters: { content, width, height, color },
+	});
+}
+const isDeleted = (name, position) =>
+	node(name, 'n8n-nodes-base.if', position, {
+		conditions: {
+			options: { caseSensitive: true, leftValue: '', typeValidation: 'loose' },
+			conditions: [
+				{ id: uuid(), leftValue: '={{ $json.operation }}', rightValue: 'deleted', operator: { type: 'string', operation: 'equals' } },
+			],
+			combinator: 'and',
+		},
+		options: {},
+	}, { typeVersion: 2 });
+const failures = (name, position) => node(name, 'n8n-nodes-base.noOp', position);
+
+// ── Lane 1: Dynamics leads and contacts → Marketo ──────────────────────────────────────────────
+sticky('Note: Dynamics to Marketo', [-60, -80], 1640, 560,
+	'## 1. Dynamics 365 → Marketo: leads and contacts\n' +
+	'Each minute the triggers fetch what changed in Dynamics (change tracking; the first run copies the whole table, a few thousand rows per run). ' +
+	'Rows with **Sync to Marketo = No** (`new_synctomkto`) are skipped; changes made by this sync\'s own Dynamics user are never echoed.\n\n' +
+	'**Resolve Conflict** applies the native rule: a field changed on both sides since the last sync → Marketo wins for leads, Dynamics wins for contacts; fields changed on one side only are merged. ' +
+	'Its result goes to both upserts (each writes only its side). Deleted rows flag the Marketo person (**Microsoft is Deleted**), as the native sync does.', 5);
+const dynLeads = node('Dynamics: leads', `${PKG}.dynamicsTrigger`, [0, 100], { table: 'lead' }, { credentials: DYN });
+const dynContacts = node('Dynamics: contacts', `${PKG}.dynamicsTrigger`, [0, 300], { table: 'contact' }, { credentials: DYN });
+const dynDeleted = isDeleted('Deleted in Dynamics?', [260, 200]);
+connect(dynLeads, dynDeleted);
+connect(dynContacts, dynDeleted);
+const flagDeleted = node('Flag deleted persons in Marketo', `${PKG}.deletePerson`, [520, 60], { direction: 'dynamicsToMarketo' }, { credentials: BOTH, onError: 'continueErrorOutput' });
+connect(dynDeleted, flagDeleted, 0);
+const resolveFromDyn = node('Resolve Conflict (Dynamics change)', `${PKG}.resolveConflict`, [520, 300], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
+connect(dynDeleted, resolveFromDyn, 1);
+const upsertMkto1 = node('Upsert into Marketo', `${PKG}.upsertPerson`, [820, 200], { target: 'marketo' }, { credentials: BOTH, onError: 'continueErrorOutput' });
+const upsertDyn1 = node('Write collision winners to Dynamics', `${PKG}.upsertPerson`, [820, 400], { target: 'dynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
+connect(resolveFromDyn, upsertMkto1, 0);
+connect(resolveFromDyn, upsertDyn1, 0);
+
+// ── Lane 2: Marketo persons → Dynamics ─────────────────────────────────────────────────────────
+sticky('Note: Marketo to Dynamics', [-60, 520], 1640, 480,
+	'## 2. Marketo → Dynamics 365: persons\n' +
+	'Each minute the trigger reads Marketo\'s lead changes and deletes (paging tokens). Changes written through the API (this sync) are skipped. ' +
+	'Persons already linked to a Dynamics lead or contact are updated there after **Resolve Conflict**; a new Marketo person reaches Dynamics only through **Sync Person to Microsoft** (lane 4), as in the native sync.\n\n' +
+	'Deletes in Marketo are **ignored** by default (native behaviour); switch **Delete Person** to "Delete in Dynamics 365" to propagate them.', 6);
+const mktChanges = node('Marketo: person changes', `${PKG}.marketoTrigger`, [0, 700], {}, { credentials: MKT });
+const mktDeleted = isDeleted('Deleted in Marketo?', [260, 700]);
+connect(mktChanges, mktDeleted);
+const ignoreDeletes = node('Marketo deletes (ignored by default)', `${PKG}.deletePerson`, [520, 600], { direction: 'marketoToDynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
+connect(mktDeleted, ignoreDeletes, 0);
+const resolveFromMkto = node('Resolve Conflict (Marketo change)', `${PKG}.resolveConflict`, [520, 800], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
+connect(mktDeleted, resolveFromMkto, 1);
+const upsertDyn2 = node('Upsert into Dynamics', `${PKG}.upsertPerson`, [820, 720], { target: 'dynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
+const upsertMkto2 = node('Write collision winners to Marketo', `${PKG}.upsertPerson`, [820, 900], { target: 'marketo' }, { credentials: BOTH, onError: 'continueErrorOutput' });
+connect(resolveFromMkto, upsertDyn2, 0);
+connect(resolveFromMkto, upsertMkto2, 0);
+
+// ── Lane 3: one-way records → Marketo ──────────────────────────────────────────────────────────
+sticky('Note: one-way records', [-60, 1040], 1640, 700,
+	'## 3. Dynamics 365 → Marketo only: accounts, users, teams, opportunities, stakeholders, custom table\n' +
+	'Accounts become companies, users and teams become sales persons, opportunities become opportunities with **opportunity roles** ' +
+	'(the contact in Potential Customer, and each stakeholder connection), and the custom table becomes a custom object. ' +
+	'**Sync Records to Marketo** puts sales persons before companies before opportunities before roles, and creates a missing company or sales person on the way, so the first full copy succeeds in one pass.\n\n' +
+	'Change the custom table and custom object in the last trigger and in **Sync Records** to yours (the sample uses `new_project` → `dynamicsProject_c`).', 4);
+const oneWay = [
+	['Dynamics: users', 'systemuser'],
+	['Dynamics: teams', 'team'],
+	['Dynamics: accounts', 'account'],
+	['Dynamics: opportunities', 'opportunity'],
+	['Dynamics: stakeholders', 'connection'],
+	['Dynamics: projects (custom table)', 'new_project'],
+];
+const syncRecords = node('Sync Records to Marketo', `${PKG}.syncRecords`, [520, 1400], {
+	recordType: 'fromInput',
+	table: 'new_project',
+	customObject: 'dynamicsProject_c',
+	keyField: 'externalProjectId',
+}, { credentials: BOTH, onError: 'continueErrorOutput' });
+oneWay.forEach(([name, table], i) => {
+	node(name, `${PKG}.dynamicsTrigger`, [0, 1160 + i * 100], { table }, { credentials: DYN });
+	connect(name, syncRecords);
+});
+
+// ── Lane 4: new Marketo persons → Dynamics (Sync Person to Microsoft) ─────────────────────────
+sticky('Note: Sync Person', [-60, 1780], 1640, 360,
+	'## 4. Sync Person to Microsoft\n' +
+	'The smart-campaign flow step: creates the Dynamics **lead** (or contact) for a Marketo person that has none; does nothing when it exists. ' +
+	'Here it runs for new Marketo persons (Marketo Trigger, new leads only). Turn on **Update If It Exists** for a force-sync, which the native product lacks. ' +
+	'Call it from your own workflows too, e.g. behind a webhook from a Marketo smart campaign.', 3);
+const newPersons = node('Marketo: new persons', `${PKG}.marketoTrigger`, [0, 1960], { events: ['newLeads'] }, { credentials: MKT });
+const syncPerson = node('Sync Person to Microsoft', `${PKG}.syncPerson`, [520, 1960], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
+connect(newPersons, syncPerson);
+
+// ── Failures ───────────────────────────────────────────────────────────────────────────────────
+sticky('Note: failures', [1180, -80], 560, 2220,
+	'## Failures\n' +
+	'Every write node sends records Marketo or Dynamics rejected (validation, required field, length, format) to its **error output**, with the record and the field in the message; ' +
+	'person failures are also logged on the person\'s Marketo activity log ("Dynamics Sync Error"). The rest of the batch goes through.\n\n' +
+	'They all end in **Failed records** below: open a run to see them. Executions that fail as a whole run the **error workflow** (Workflow settings → Error workflow; set it to a workflow that alerts you). ' +
+	'Successful runs are not saved (every minute would fill the database); failed runs are.', 3);
+const failed = failures('Failed records', [1300, 1000]);
+for (const writer of [flagDeleted, resolveFromDyn, upsertMkto1, upsertDyn1, ignoreDeletes, resolveFromMkto, upsertDyn2, upsertMkto2, syncRecords, syncPerson]) {
+	connect(writer, failed, 1);
+}
+
+const workflow = {
+	id: WORKFLOW_ID,
+	name: 'Marketo ⇄ Dynamics 365 sync',
+	nodes,
+	connections,
+	settings: {
+		executionOrder: 'v1',
+		saveDataSuccessExecution: 'none',
+		saveDataErrorExecution: 'all',
+		saveManualExecutions: true,
+		saveExecutionProgress: false,
+		callerPolicy: 'workflowsFromSameOwner',
+		errorWorkflow: '',
+		timezone: 'UTC',
+	},
+	pinData: {},
+	active: false,
+	meta: { templateCredsSetupCompleted: false },
+	tags: [],
+};
+
+const out = path.join(__dirname, '..', 'templates', 'marketo-dynamics-sync.json');
+fs.mkdirSync(path.dirname(out), { recursive: true });
+fs.writeFileSync(out, `${JSON.stringify(workflow, null, '\t')}\n`);
+process.stdout.write(`wrote ${path.relative(process.cwd(), out)} (${nodes.length} nodes)\n`);
