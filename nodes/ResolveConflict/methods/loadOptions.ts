@@ -1,0 +1,1 @@
+export { getMarketoLeadFields } from '../../loadOptions';

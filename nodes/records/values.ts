@@ -1,0 +1,53 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/** The native sync filter column (Two Options, "Sync to Marketo"). */
+export const DEFAULT_SYNC_FILTER = 'new_synctomkto';
+
+/**
+ * Reads a sync filter value the way the native sync does: absent, empty or Yes → sync; only an
+ * explicit No excludes. Returns false for No, true for Yes, null for "not set".
+ */
+export function syncFilterValue(value: unknown): boolean | null {
+	if (value === null || value === undefined || value === '') return null;
+	if (value === false || value === 0) return false;
+	if (value === true || value === 1) return true;
+	const text = String(value).trim().toLowerCase();
+	if (['false', 'no', '0'].includes(text)) return false;
+	if (['true', 'yes', '1'].includes(text)) return true;
+	return null;
+}
+
+/**
+ * Whether an item's record is excluded by the sync filter: the trigger's `syncFilter` verdict
+ * when present, else the filter column among the record's fields.
+ */
+export function excludedByFilter(json: IDataObject, fields: IDataObject, filterColumn: string): boolean {
+	if (json.syncFilter === false) return true;
+	if (!filterColumn) return false;
+	return syncFilterValue(fields[filterColumn]) === false;
+}
+
+export function isPlainObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function errorMessage(error: unknown): string {
+	if (error instanceof Error) {
+		const description = (error as { description?: unknown }).description;
+		return typeof description === 'string' && description && !error.message.includes(description) ? `${error.message}: ${description}` : error.message;
+	}
+	return String(error);
+}
+
+/** Marketo's per-record reasons as one line: "Field 'x' not found (1006)". */
+export function reasonsText(reasons: Array<{ code: string; message: string }> | undefined, status?: string): string {
+	const text = (reasons ?? []).map((r) => (r.code ? `${r.message} (${r.code})` : r.message)).join('; ');
+	return text || (status ? `Marketo answered "${status}"` : 'Marketo returned no result');
+}
+
+/** Breaks a list into slices of at most `size`. */
+export function chunks<T>(list: T[], size: number): T[][] {
+	const out: T[][] = [];
+	for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+	return out;
+}
