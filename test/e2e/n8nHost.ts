@@ -68,9 +68,11 @@ export class N8nInstance {
 		this.cli(['import:workflow', `--input=${file}`]);
 	}
 
-	async start() {
-		this.port = await freePort();
-		this.child = await host.startN8n(this.userFolder, this.port, {}, this.logFile);
+	async start(port?: number) {
+		this.port = port ?? (await freePort());
+		// n8n's task broker listens on a port of its own (default 5679): give it a free one.
+		const brokerPort = String(await freePort());
+		this.child = await host.startN8n(this.userFolder, this.port, { N8N_RUNNERS_BROKER_PORT: brokerPort }, this.logFile);
 	}
 
 	async stop() {

@@ -51,6 +51,7 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		const type = credentialTypes[typeName];
 		const options = requestOptions as IHttpRequestOptions;
 		const auth = type.authenticate;
+		if (typeof auth === 'function') return await auth(credentials, options);
 		if (auth && typeof auth === 'object' && auth.type === 'generic') {
 			for (const [outer, values] of Object.entries(auth.properties)) {
 				const target = ((options as unknown as Record<string, Record<string, unknown>>)[outer] ??= {});
