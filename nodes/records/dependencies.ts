@@ -205,9 +205,22 @@ export class Dependencies {
 		}
 		if (!records.length) return;
 		const results = await syncLeads(this.ctx, records.map((r) => r.record), { action: 'createOnly', lookupField: MARKER_FIELDS.id });
+		// 1005: the person lane created it meanwhile (both lanes run in the same minute); use that one.
+		const raced = records.filter((_r, k) => results[k]?.reasons?.some((x) => x.code === '1005'));
+		if (raced.length) {
+			const found = await getLeadsBy(this.ctx, MARKER_FIELDS.id, raced.map((r) => r.id), ['id', MARKER_FIELDS.id]);
+			for (const p of found) {
+				const id = guid(p[MARKER_FIELDS.id]);
+				if (id && !this.persons.has(id)) this.persons.set(id, Number(p.id));
+			}
+		}
 		records.forEach((r, k) => {
 			const result = results[k];
 			const { status, reason } = writeStatus(result);
+			if (this.persons.has(r.id)) {
+				this.createdFirst.push({ object: 'person', dynamicsId: r.id, status: 'updated', reason: 'created meanwhile by the person sync' });
+				return;
+			}
 			this.createdFirst.push({ object: 'person', dynamicsId: r.id, status, reason });
 			if (status === 'failed' || result?.id === undefined) this.unavailable.set(r.id, `the Marketo person of contact ${r.id} could not be created: ${reason}`);
 			else this.persons.set(r.id, Number(result.id));

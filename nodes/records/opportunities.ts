@@ -191,12 +191,16 @@ export async function reconcileRoles(ctx: ApiContext, deps: Dependencies, settin
 
 	const toWrite: Array<{ line: RoleLine; opportunityId: string; record: IDataObject }> = [];
 	const wanted = new Set<string>();
+	// Opportunities with a role whose person could not be resolved keep all their Marketo roles:
+	// a role is removed only when Dynamics certainly no longer has it.
+	const unresolved = new Set<string>();
 	for (const d of desired) {
 		const report = reports.get(d.opportunityId)!;
 		const leadId = persons.get(d.contactId);
 		const line: RoleLine = { contactId: d.contactId, leadId: leadId ?? null, role: d.role, isPrimary: d.isPrimary, status: 'skipped', reason: '', connectionId: d.connectionId };
 		report.roles.push(line);
 		if (leadId === undefined) {
+			unresolved.add(d.opportunityId);
 			line.status = deps.filtered.has(d.contactId) ? 'skipped' : 'failed';
 			line.reason = deps.why(d.contactId) ?? `contact ${d.contactId} has no Marketo person`;
 			continue;
@@ -225,7 +229,10 @@ export async function reconcileRoles(ctx: ApiContext, deps: Dependencies, settin
 	}
 
 	if (settings.removeStaleRoles) {
-		const stale = existing.filter((r) => !wanted.has(roleKey(String(r.externalOpportunityId).toLowerCase(), Number(r.leadId), String(r.role))));
+		const stale = existing.filter((r) => {
+			const opportunityId = String(r.externalOpportunityId).toLowerCase();
+			return !unresolved.has(opportunityId) && !wanted.has(roleKey(opportunityId, Number(r.leadId), String(r.role)));
+		});
 		if (stale.length) {
 			const results = await deleteObjects(
 				ctx,
