@@ -27,6 +27,8 @@ const NODE_NAMES = ['dynamicsTrigger', 'marketoTrigger', 'upsertPerson', 'syncPe
  * The packed package in a real n8n 2.41.1: installed like a community package, its nodes known
  * under the package name, both credential tests passing against the simulators, one node run.
  */
+jest.setTimeout(600_000);
+
 describe('real n8n 2.41.1 with the packed package', () => {
 	let sims: Simulators;
 	let n8n: N8nInstance;
