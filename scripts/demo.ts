@@ -17,7 +17,7 @@ async function main() {
 		dataverse: Number(process.env.DATAVERSE_PORT ?? 4020),
 		marketo: Number(process.env.MARKETO_PORT ?? 4030),
 	});
-	let n8n: N8nInstance | undefined;
+	let n8n: N8nInstance | undefined = undefined;
 	let stopping = false;
 	const stop = async (code = 0) => {
 		if (stopping) return;

@@ -1,6 +1,6 @@
 import { NodeOperationError, type IPollFunctions } from 'n8n-workflow';
 
-import { asNodeError } from '../../change-feed/errors';
+import { asNodeError } from '../../transport/context';
 import type { PollBudget } from '../../change-feed/limits';
 import { DeltaTokenExpiredError } from '../../transport/dataverse';
 import { getPage, type Page } from '../../transport/dataverseApi';
@@ -48,7 +48,7 @@ export async function readTrackedChanges(ctx: IPollFunctions, plan: FetchPlan, s
 					: { entitySet: plan.entitySet, select: plan.select, trackChanges: true, annotations: true, pageSize: plan.pageSize },
 			);
 		} catch (error) {
-			if (!(error instanceof DeltaTokenExpiredError) || restarted || !cursor.link) throw asNodeError(ctx.getNode(), error);
+			if (!(error instanceof DeltaTokenExpiredError) || restarted || !cursor.link) throw asNodeError(ctx, error);
 			// Never a silent gap: read everything again, and say so on every item of the resync.
 			restarted = true;
 			cursor = freshCursor(cursor.mode, { reason: EXPIRED_TOKEN_REASON, startedAt: new Date().toISOString() }, cursor.excludedIds);

@@ -37,16 +37,9 @@ export interface RowBatch {
 	resync?: DynamicsCursor['resync'];
 }
 
-/** Reads a Two Options value: only an explicit No (false/0/"no") excludes. */
-export function syncFilterValue(value: unknown): boolean | null {
-	if (value === null || value === undefined || value === '') return null;
-	if (value === false || value === 0) return false;
-	if (value === true || value === 1) return true;
-	const text = String(value).trim().toLowerCase();
-	if (['false', 'no', '0'].includes(text)) return false;
-	if (['true', 'yes', '1'].includes(text)) return true;
-	return null;
-}
+import { syncFilterValue } from '../../mapping/syncFilter';
+
+export { syncFilterValue };
 
 function time(value: unknown): number | undefined {
 	if (typeof value !== 'string' || !value) return undefined;

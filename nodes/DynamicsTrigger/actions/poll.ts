@@ -1,7 +1,7 @@
 import { NodeOperationError, type IDataObject, type INodeExecutionData, type IPollFunctions } from 'n8n-workflow';
 
 import { readCursor, settingsFingerprint, writeCursor } from '../../change-feed/cursor';
-import { asNodeError } from '../../change-feed/errors';
+import { asNodeError } from '../../transport/context';
 import { boundedInteger, PollBudget } from '../../change-feed/limits';
 import { DataverseApiError } from '../../transport/dataverse';
 import { clearMetadataCache, MAX_PAGE_SIZE, tableInfo, whoAmI, type TableInfo } from '../../transport/dataverseApi';
@@ -44,7 +44,7 @@ async function loadTable(ctx: IPollFunctions, name: string): Promise<TableInfo> 
 	try {
 		return await tableInfo(ctx, name);
 	} catch (error) {
-		if (error instanceof DataverseApiError) throw asNodeError(ctx.getNode(), error);
+		if (error instanceof DataverseApiError) throw asNodeError(ctx, error);
 		throw new NodeOperationError(ctx.getNode(), `Table "${name}" cannot be watched`, {
 			description: `${(error as Error).message}. Use the table's logical name (for example lead or new_project).`,
 		});
@@ -132,7 +132,7 @@ export async function pollDynamicsTable(this: IPollFunctions): Promise<INodeExec
 	try {
 		fetched = await read(plan);
 	} catch (error) {
-		if (!isSchemaDrift(error)) throw asNodeError(this.getNode(), error);
+		if (!isSchemaDrift(error)) throw asNodeError(this, error);
 		// A column was removed since the metadata was cached: look again, then resync without it.
 		clearMetadataCache();
 		plan = await planFields(this, table, settings.picked, settings.filterField);

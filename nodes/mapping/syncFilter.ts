@@ -1,0 +1,13 @@
+/**
+ * The native sync filter rule (`new_synctomkto`): absent, empty or Yes → sync; only an explicit
+ * No excludes. Returns false for No, true for Yes, null for "not set".
+ */
+export function syncFilterValue(value: unknown): boolean | null {
+	if (value === null || value === undefined || value === '') return null;
+	if (value === false || value === 0) return false;
+	if (value === true || value === 1) return true;
+	const text = String(value).trim().toLowerCase();
+	if (['false', 'no', '0'].includes(text)) return false;
+	if (['true', 'yes', '1'].includes(text)) return true;
+	return null;
+}
