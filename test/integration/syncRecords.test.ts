@@ -210,6 +210,30 @@ describe('Sync Records to Marketo', () => {
 		expect(objects('opportunityRoles')).toEqual([]);
 	});
 
+	test('a person created meanwhile by the person lane (1005) is used, and no role is removed for it', async () => {
+		const acc = account('Race Corp');
+		const opp = opportunity('Race deal', { table: 'account', id: acc });
+		const cara = contact('Cara', 'Racer');
+		const dan = contact('Dan', 'Racer');
+		const roles = dv().connectionRoleIds;
+		const c1 = dv().connect({ table: 'opportunity', id: opp }, { table: 'contact', id: cara }, roles.stakeholder);
+		dv().connect({ table: 'opportunity', id: opp }, { table: 'contact', id: dan }, roles.decisionMaker);
+		await sync([item('opportunity', opp)], { recordType: 'opportunity' });
+		expect(objects('opportunityRoles')).toHaveLength(2);
+		// The person look-up misses (as if the person lane created Cara a moment later): the create
+		// answers 1005; the node must find the person then, and keep both roles.
+		sims.marketo.server.faults.add({
+			pathIncludes: 'filterType=microsoftId',
+			responseCount: 1,
+			response: { status: 200, body: { requestId: 'race#1', success: true, result: [] } },
+		});
+		const { ok, errors } = await sync([item('connection', c1.forward)], { recordType: 'opportunity' });
+		expect(errors).toEqual([]);
+		expect(ok[0]).toMatchObject({ status: expect.stringMatching(/created|updated/) });
+		expect(objects('opportunityRoles')).toHaveLength(2);
+		sims.marketo.server.faults.clear();
+	});
+
 	test('two stakeholders → two roles (reciprocal rows ignored); a removed stakeholder loses its role', async () => {
 		const acc = account('Tailspin');
 		const opp = opportunity('Stakeholder deal', { table: 'account', id: acc });
