@@ -2,13 +2,12 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { PersonTable } from '../mapping/defaultMappings';
 import type { ApiContext } from '../transport/context';
-import { getAll } from '../transport/dataverseApi';
+import { getAll, getByKeys } from '../transport/dataverseApi';
 import { getLeadsBy } from '../transport/marketoApi';
-import { assertFieldName, isGuid, odataEquals } from '../transport/odata';
+import { assertFieldName, odataEquals } from '../transport/odata';
 import { PERSON_TABLES } from './tables';
 
-/** Ids per $filter: keeps the URL well under Dataverse's limits. */
-const IDS_PER_QUERY = 50;
+/** Values per $filter: escaped literals are longer than GUIDs. */
 const VALUES_PER_QUERY = 25;
 
 function chunk<T>(list: T[], size: number): T[][] {
@@ -20,15 +19,8 @@ function chunk<T>(list: T[], size: number): T[][] {
 /** Live Dynamics rows of a person table by id (lower-case id → row); missing ids are absent. */
 export async function findDynamicsByIds(ctx: ApiContext, table: PersonTable, ids: string[], select: string[] = []): Promise<Map<string, IDataObject>> {
 	const { entitySet, primaryId } = PERSON_TABLES[table];
-	const unique = [...new Set(ids.filter((id) => isGuid(id)).map((id) => id.trim().toLowerCase()))];
-	const out = new Map<string, IDataObject>();
-	for (const slice of chunk(unique, IDS_PER_QUERY)) {
-		// GUID literals are checked above, so they cannot carry anything but hex digits and dashes.
-		const filter = slice.map((id) => `${primaryId} eq ${id}`).join(' or ');
-		const rows = await getAll(ctx, { entitySet, select: [...new Set([primaryId, ...select])], filter });
-		for (const row of rows) out.set(String(row[primaryId]).toLowerCase(), row);
-	}
-	return out;
+	const rows = await getByKeys(ctx, { entitySet, keyColumn: primaryId, ids, select: [primaryId, ...select] });
+	return new Map(rows.map((row) => [String(row[primaryId]).toLowerCase(), row]));
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { typeLabel, type PersonTable } from '../mapping/defaultMappings';
-import { isGuid } from '../transport/odata';
+import { normaliseGuid } from '../transport/odata';
 
 /** The two Dataverse tables a Marketo person can be linked to. */
 export const PERSON_TABLES: Record<PersonTable, { table: PersonTable; entitySet: string; primaryId: string }> = {
@@ -21,10 +21,7 @@ export function tableFromType(value: unknown): PersonTable | undefined {
 
 export { typeLabel };
 
-/** A GUID as Dataverse returns it (lower case), or undefined. */
-export function normaliseGuid(value: unknown): string | undefined {
-	return isGuid(value) ? value.trim().toLowerCase() : undefined;
-}
+export { normaliseGuid };
 
 /**
  * An item "looks like" a Dynamics row when it carries a person table's primary key or the OData

@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { asNodeError, type ApiContext } from './context';
 import { dataverseCredentials, dataverseRequest, parseDataverseError } from './dataverse';
-import { assertFieldName, entityPath, isGuid } from './odata';
+import { assertFieldName, entityPath, isGuid, normaliseGuid } from './odata';
 
 /** Dataverse's largest page (Prefer: odata.maxpagesize). */
 export const MAX_PAGE_SIZE = 5000;
@@ -202,6 +202,28 @@ export async function getAll(ctx: ApiContext, req: PageRequest, limit = Infinity
 		rows.push(...page.rows);
 	}
 	return rows.slice(0, limit);
+}
+
+/** GUIDs per `$filter` of `getByKeys`: keeps the URL well under Dataverse's limits. */
+export const KEYS_PER_QUERY = 50;
+
+/**
+ * Rows whose `keyColumn` (the primary key, or a lookup's `_x_value`) is one of `ids`, in chunks of
+ * GUID-only filters (never user text), with lookup table annotations. Invalid ids are ignored.
+ */
+export async function getByKeys(
+	ctx: ApiContext,
+	req: { entitySet: string; keyColumn: string; ids: Iterable<unknown>; select?: string[]; extraFilter?: string },
+): Promise<IDataObject[]> {
+	assertFieldName(req.keyColumn);
+	const unique = [...new Set([...req.ids].map(normaliseGuid).filter((id): id is string => !!id))];
+	const rows: IDataObject[] = [];
+	for (let i = 0; i < unique.length; i += KEYS_PER_QUERY) {
+		const keys = unique.slice(i, i + KEYS_PER_QUERY).map((id) => `${req.keyColumn} eq ${id}`);
+		const filter = `(${keys.join(' or ')})${req.extraFilter ? ` and (${req.extraFilter})` : ''}`;
+		rows.push(...(await getAll(ctx, { entitySet: req.entitySet, select: req.select ? [...new Set(req.select)] : undefined, filter, annotations: true })));
+	}
+	return rows;
 }
 
 export async function getRecord(ctx: ApiContext, entitySet: string, id: string, select?: string[]): Promise<IDataObject | undefined> {

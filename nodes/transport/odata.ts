@@ -4,6 +4,11 @@ export function isGuid(value: unknown): value is string {
 	return typeof value === 'string' && GUID.test(value.trim());
 }
 
+/** A GUID as Dataverse returns it (lower case), or undefined. */
+export function normaliseGuid(value: unknown): string | undefined {
+	return isGuid(value) ? value.trim().toLowerCase() : undefined;
+}
+
 /** An OData string literal: quotes doubled, so a value can never end the literal early. */
 export function odataString(value: string): string {
 	return `'${String(value).replace(/'/g, "''")}'`;
