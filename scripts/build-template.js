@@ -93,7 +93,7 @@ sticky('Note: one-way records', [-60, 1040], 1640, 700,
 	'Accounts become companies, users and teams become sales persons, opportunities become opportunities with **opportunity roles** ' +
 	'(the contact in Potential Customer, and each stakeholder connection), and the custom table becomes a custom object. ' +
 	'**Sync Records to Marketo** puts sales persons before companies before opportunities before roles, and creates a missing company or sales person on the way, so the first full copy succeeds in one pass.\n\n' +
-	'Change the custom table and custom object in the last trigger and in **Sync Records** to yours (the sample uses `new_project` → `dynamicsProject_c`).', 4);
+	'The custom-table trigger ships **disabled**: set its table and the custom object in **Sync Records** to yours (the sample uses `new_project` → `dynamicsProject_c`), then enable it.', 4);
 const oneWay = [
 	['Dynamics: users', 'systemuser'],
 	['Dynamics: teams', 'team'],
@@ -109,7 +109,10 @@ const syncRecords = node('Sync Records to Marketo', `${PKG}.syncRecords`, [520, 
 	keyField: 'externalProjectId',
 }, { credentials: BOTH, onError: 'continueErrorOutput' });
 oneWay.forEach(([name, table], i) => {
-	node(name, `${PKG}.dynamicsTrigger`, [0, 1160 + i * 100], { table }, { credentials: DYN });
+	// The sample custom table exists only in the demo's Dataverse: that trigger ships disabled, so
+	// publishing works in any org; point it at your table and enable it.
+	const extra = table === 'new_project' ? { disabled: true } : {};
+	node(name, `${PKG}.dynamicsTrigger`, [0, 1160 + i * 100], { table }, { credentials: DYN, ...extra });
 	connect(name, syncRecords);
 });
 

@@ -1,12 +1,10 @@
 // `npm run demo`: the sync working end to end on this machine. Starts the Entra ID, Dataverse and
 // Marketo simulators with a realistic sample, a real n8n 2.41.1 with this package, imports the
 // credentials and the template, publishes it, and prints what synced each cycle. Ctrl-C stops all.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-
 import { N8nInstance } from '../test/e2e/n8nHost';
 import { startSimulators } from '../test/helpers/simulators';
 import { DEMO_SIZE, seedSample, syncSnapshot } from '../test/helpers/sampleData';
+import { templateFor } from '../test/helpers/template';
 
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
 const OWNER = { email: 'owner@example.test', password: 'E2e-Password-1' };
@@ -44,14 +42,10 @@ async function main() {
 		{ id: 'demoDynamicsCred1', name: 'Dynamics 365 (simulator)', type: 'microsoftDynamicsApi', data: sims.dynamicsCredentials },
 		{ id: 'demoMarketoCred01', name: 'Marketo (simulator)', type: 'marketoApi', data: sims.marketoCredentials },
 	]);
-	const template = fs
-		.readFileSync(path.join(__dirname, '..', 'templates', 'marketo-dynamics-sync.json'), 'utf8')
-		.replace(/REPLACE_DYNAMICS_CREDENTIAL/g, 'demoDynamicsCred1')
-		.replace(/REPLACE_MARKETO_CREDENTIAL/g, 'demoMarketoCred01');
-	const workflow = JSON.parse(template) as { id: string; settings: Record<string, unknown> };
+	const workflow = templateFor('demoDynamicsCred1', 'demoMarketoCred01');
 	// DEMO_SAVE_ALL=1 keeps successful executions too, to look at every run in the editor.
 	if (process.env.DEMO_SAVE_ALL) workflow.settings.saveDataSuccessExecution = 'all';
-	n8n.importWorkflow(workflow as Record<string, unknown>);
+	n8n.importWorkflow(workflow);
 	n8n.cli(['publish:workflow', `--id=${workflow.id}`]);
 	await n8n.start(N8N_PORT);
 	await n8n.setupOwner();

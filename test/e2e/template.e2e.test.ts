@@ -1,11 +1,10 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 
 import { N8nInstance } from './n8nHost';
 import { startSimulators, type Simulators } from '../helpers/simulators';
 import { seedSample, syncSnapshot } from '../helpers/sampleData';
+import { TEMPLATE_PATH as TEMPLATE, templateFor } from '../helpers/template';
 
-const TEMPLATE = path.join(__dirname, '..', '..', 'templates', 'marketo-dynamics-sync.json');
 
 /** Waits until `check` holds (polled every 2 s); the sync's triggers poll once a minute. */
 async function eventually(what: string, check: () => boolean, timeoutMs = 150_000): Promise<void> {
@@ -37,10 +36,8 @@ describe('the sync template in real n8n', () => {
 			{ id: 'tmplDynamicsCred1', name: 'Dynamics 365', type: 'microsoftDynamicsApi', data: sims.dynamicsCredentials },
 			{ id: 'tmplMarketoCred01', name: 'Marketo', type: 'marketoApi', data: sims.marketoCredentials },
 		]);
-		const workflow = JSON.parse(
-			fs.readFileSync(TEMPLATE, 'utf8').replace(/REPLACE_DYNAMICS_CREDENTIAL/g, 'tmplDynamicsCred1').replace(/REPLACE_MARKETO_CREDENTIAL/g, 'tmplMarketoCred01'),
-		) as { id: string };
-		n8n.importWorkflow(workflow as Record<string, unknown>);
+		const workflow = templateFor('tmplDynamicsCred1', 'tmplMarketoCred01');
+		n8n.importWorkflow(workflow);
 		n8n.cli(['publish:workflow', `--id=${workflow.id}`]);
 		await n8n.start();
 		await n8n.setupOwner();
@@ -62,6 +59,8 @@ describe('the sync template in real n8n', () => {
 		);
 		for (const n of ours) expect(Object.keys(n.credentials ?? {}).length).toBeGreaterThan(0);
 		expect(workflow.settings.saveDataSuccessExecution).toBe('none');
+		// The sample custom table exists only in the simulator: its trigger ships disabled.
+		expect(workflow.nodes.filter((n: any) => n.disabled).map((n: any) => n.parameters.table)).toEqual(['new_project']);
 	});
 
 	test('initial copy: every lane lands in Marketo, the sync filter keeps "No" rows out', async () => {

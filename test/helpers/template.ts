@@ -1,0 +1,26 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const TEMPLATE_PATH = path.join(__dirname, '..', '..', 'templates', 'marketo-dynamics-sync.json');
+
+export interface TemplateWorkflow {
+	id: string;
+	settings: Record<string, unknown>;
+	nodes: Array<{ name: string; type: string; disabled?: boolean; parameters: Record<string, unknown>; credentials?: Record<string, unknown> }>;
+	[key: string]: unknown;
+}
+
+/**
+ * The shipped template with the given credential ids filled in, as an admin would after import;
+ * the sample custom-table trigger (disabled in the template) switched on for the simulators.
+ */
+export function templateFor(dynamicsCredentialId: string, marketoCredentialId: string): TemplateWorkflow {
+	const workflow = JSON.parse(
+		fs
+			.readFileSync(TEMPLATE_PATH, 'utf8')
+			.replace(/REPLACE_DYNAMICS_CREDENTIAL/g, dynamicsCredentialId)
+			.replace(/REPLACE_MARKETO_CREDENTIAL/g, marketoCredentialId),
+	) as TemplateWorkflow;
+	for (const node of workflow.nodes) if (node.parameters.table === 'new_project') delete node.disabled;
+	return workflow;
+}
