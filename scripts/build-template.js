@@ -10,6 +10,7 @@ const DYN = { microsoftDynamicsApi: { id: 'REPLACE_DYNAMICS_CREDENTIAL', name: '
 const MKT = { marketoApi: { id: 'REPLACE_MARKETO_CREDENTIAL', name: 'Marketo account' } };
 const BOTH = { ...DYN, ...MKT };
 const WORKFLOW_ID = 'mktoDynSyncTmpl01';
+const ALERT_WORKFLOW_ID = 'mktoDynSyncAlert1';
 
 let counter = 0;
 const uuid = () => `5b1e0c2a-7d3f-4a9e-9c1b-${String(++counter).padStart(12, '0')}`;
@@ -49,7 +50,7 @@ const isDeleted = (name, position) =>
 const failures = (name, position) => node(name, 'n8n-nodes-base.noOp', position);
 
 // ── Lane 1: Dynamics leads and contacts → Marketo ──────────────────────────────────────────────
-sticky('Note: Dynamics to Marketo', [-60, -80], 1640, 560,
+sticky('Note: Dynamics to Marketo', [-60, -80], 1400, 560,
 	'## 1. Dynamics 365 → Marketo: leads and contacts\n' +
 	'Each minute the triggers fetch what changed in Dynamics (change tracking; the first run copies the whole table, a few thousand rows per run). ' +
 	'Rows with **Sync to Marketo = No** (`new_synctomkto`) are skipped; changes made by this sync\'s own Dynamics user are never echoed.\n\n' +
@@ -70,7 +71,7 @@ connect(resolveFromDyn, upsertMkto1, 0);
 connect(resolveFromDyn, upsertDyn1, 0);
 
 // ── Lane 2: Marketo persons → Dynamics ─────────────────────────────────────────────────────────
-sticky('Note: Marketo to Dynamics', [-60, 520], 1640, 480,
+sticky('Note: Marketo to Dynamics', [-60, 520], 1400, 480,
 	'## 2. Marketo → Dynamics 365: persons\n' +
 	'Each minute the trigger reads Marketo\'s lead changes and deletes (paging tokens). Changes written through the API (this sync) are skipped. ' +
 	'Persons already linked to a Dynamics lead or contact are updated there after **Resolve Conflict**; a new Marketo person reaches Dynamics only through **Sync Person to Microsoft** (lane 4), as in the native sync.\n\n' +
@@ -88,7 +89,7 @@ connect(resolveFromMkto, upsertDyn2, 0);
 connect(resolveFromMkto, upsertMkto2, 0);
 
 // ── Lane 3: one-way records → Marketo ──────────────────────────────────────────────────────────
-sticky('Note: one-way records', [-60, 1040], 1640, 700,
+sticky('Note: one-way records', [-60, 1040], 1400, 640,
 	'## 3. Dynamics 365 → Marketo only: accounts, users, teams, opportunities, stakeholders, custom table\n' +
 	'Accounts become companies, users and teams become sales persons, opportunities become opportunities with **opportunity roles** ' +
 	'(the contact in Potential Customer, and each stakeholder connection), and the custom table becomes a custom object. ' +
@@ -102,7 +103,7 @@ const oneWay = [
 	['Dynamics: stakeholders', 'connection'],
 	['Dynamics: projects (custom table)', 'new_project'],
 ];
-const syncRecords = node('Sync Records to Marketo', `${PKG}.syncRecords`, [520, 1400], {
+const syncRecords = node('Sync Records to Marketo', `${PKG}.syncRecords`, [620, 1400], {
 	recordType: 'fromInput',
 	table: 'new_project',
 	customObject: 'dynamicsProject_c',
@@ -112,31 +113,55 @@ oneWay.forEach(([name, table], i) => {
 	// The sample custom table exists only in the demo's Dataverse: that trigger ships disabled, so
 	// publishing works in any org; point it at your table and enable it.
 	const extra = table === 'new_project' ? { disabled: true } : {};
-	node(name, `${PKG}.dynamicsTrigger`, [0, 1160 + i * 100], { table }, { credentials: DYN, ...extra });
+	node(name, `${PKG}.dynamicsTrigger`, [(i % 2) * 260, 1240 + Math.floor(i / 2) * 160], { table }, { credentials: DYN, ...extra });
 	connect(name, syncRecords);
 });
 
 // ── Lane 4: new Marketo persons → Dynamics (Sync Person to Microsoft) ─────────────────────────
-sticky('Note: Sync Person', [-60, 1780], 1640, 360,
+sticky('Note: Sync Person', [-60, 1720], 1400, 360,
 	'## 4. Sync Person to Microsoft\n' +
 	'The smart-campaign flow step: creates the Dynamics **lead** (or contact) for a Marketo person that has none; does nothing when it exists. ' +
 	'Here it runs for new Marketo persons (Marketo Trigger, new leads only). Turn on **Update If It Exists** for a force-sync, which the native product lacks. ' +
 	'Call it from your own workflows too, e.g. behind a webhook from a Marketo smart campaign.', 3);
-const newPersons = node('Marketo: new persons', `${PKG}.marketoTrigger`, [0, 1960], { events: ['newLeads'] }, { credentials: MKT });
-const syncPerson = node('Sync Person to Microsoft', `${PKG}.syncPerson`, [520, 1960], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
+const newPersons = node('Marketo: new persons', `${PKG}.marketoTrigger`, [0, 1900], { events: ['newLeads'] }, { credentials: MKT });
+const syncPerson = node('Sync Person to Microsoft', `${PKG}.syncPerson`, [520, 1900], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
 connect(newPersons, syncPerson);
 
 // ── Failures ───────────────────────────────────────────────────────────────────────────────────
-sticky('Note: failures', [1180, -80], 560, 2220,
+sticky('Note: failures', [1400, -80], 760, 2160,
 	'## Failures\n' +
 	'Every write node sends records Marketo or Dynamics rejected (validation, required field, length, format) to its **error output**, with the record and the field in the message; ' +
 	'person failures are also logged on the person\'s Marketo activity log ("Dynamics Sync Error"). The rest of the batch goes through.\n\n' +
-	'They all end in **Failed records** below: open a run to see them. Executions that fail as a whole run the **error workflow** (Workflow settings → Error workflow; set it to a workflow that alerts you). ' +
-	'Successful runs are not saved (every minute would fill the database); failed runs are.', 3);
-const failed = failures('Failed records', [1300, 1000]);
-for (const writer of [flagDeleted, resolveFromDyn, upsertMkto1, upsertDyn1, ignoreDeletes, resolveFromMkto, upsertDyn2, upsertMkto2, syncRecords, syncPerson]) {
-	connect(writer, failed, 1);
-}
+	'Each run collects its failed records in **Failed records**, counts them in **Summarise failures**, and then **Fail the run**: that run is saved (successful runs are not, ' +
+	'since every minute would fill the database) and the **error workflow** runs: *Marketo ⇄ Dynamics 365 sync: alerts* (file `marketo-dynamics-sync-alerts.json`; ' +
+	'set it under Workflow settings → Error workflow if you imported through the editor). The cursors have already moved on: the next run carries on with new changes.\n\n' +
+	'To replay a failed record, fix it at its source (or the mapping) and save it again: the next poll picks it up.', 3);
+// v1 execution order runs a Merge that got data on only some inputs once nothing else is left to
+// run, so each lane's failures arrive in Failed records as one list, once per run.
+const collect = (name, position, writers) => {
+	node(name, 'n8n-nodes-base.merge', position, { numberInputs: writers.length }, { typeVersion: 3.2 });
+	writers.forEach((writer, input) => {
+		connections[writer] ??= { main: [] };
+		while (connections[writer].main.length <= 1) connections[writer].main.push([]);
+		connections[writer].main[1].push({ node: name, type: 'main', index: input });
+	});
+	return name;
+};
+const failed = failures('Failed records', [1480, 1000]);
+connect(collect('Lane 1 failures', [1120, 300], [flagDeleted, resolveFromDyn, upsertMkto1, upsertDyn1]), failed);
+connect(collect('Lane 2 failures', [1120, 800], [ignoreDeletes, resolveFromMkto, upsertDyn2, upsertMkto2]), failed);
+connect(syncRecords, failed, 1);
+connect(syncPerson, failed, 1);
+const summary = node('Summarise failures', 'n8n-nodes-base.summarize', [1720, 1000], {
+	fieldsToSummarize: { values: [{ aggregation: 'count', field: 'error' }] },
+	options: {},
+}, { typeVersion: 1.1 });
+connect(failed, summary);
+const failRun = node('Fail the run', 'n8n-nodes-base.stopAndError', [1960, 1000], {
+	errorType: 'errorMessage',
+	errorMessage: '={{ $json.count_error }} record(s) failed in this run. Open this execution: "Failed records" names each record and field; person failures are also on the Marketo activity log.',
+});
+connect(summary, failRun);
 
 const workflow = {
 	id: WORKFLOW_ID,
@@ -150,7 +175,7 @@ const workflow = {
 		saveManualExecutions: true,
 		saveExecutionProgress: false,
 		callerPolicy: 'workflowsFromSameOwner',
-		errorWorkflow: '',
+		errorWorkflow: ALERT_WORKFLOW_ID,
 		timezone: 'UTC',
 	},
 	pinData: {},
@@ -159,7 +184,61 @@ const workflow = {
 	tags: [],
 };
 
-const out = path.join(__dirname, '..', 'templates', 'marketo-dynamics-sync.json');
-fs.mkdirSync(path.dirname(out), { recursive: true });
-fs.writeFileSync(out, `${JSON.stringify(workflow, null, '\t')}\n`);
-process.stdout.write(`wrote ${path.relative(process.cwd(), out)} (${nodes.length} nodes)\n`);
+// The error workflow: n8n runs it when a run of the sync fails (failed records, or a trigger that
+// could not poll). It prepares the alert text; the admin swaps the last node for e-mail/Slack/Teams.
+const alerts = {
+	id: ALERT_WORKFLOW_ID,
+	name: 'Marketo ⇄ Dynamics 365 sync: alerts',
+	nodes: [
+		{ id: uuid(), name: 'When the sync fails', type: 'n8n-nodes-base.errorTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: uuid(),
+			name: 'Alert text',
+			type: 'n8n-nodes-base.set',
+			typeVersion: 3.4,
+			position: [240, 0],
+			parameters: {
+				assignments: {
+					assignments: [
+						{ id: uuid(), name: 'subject', type: 'string', value: '=Marketo ⇄ Dynamics 365 sync: {{ $json.execution ? $json.execution.error.message : $json.trigger.error.message }}' },
+						{ id: uuid(), name: 'workflow', type: 'string', value: '={{ $json.workflow.name }}' },
+						{ id: uuid(), name: 'executionUrl', type: 'string', value: '={{ $json.execution ? $json.execution.url : "" }}' },
+						{ id: uuid(), name: 'failedNode', type: 'string', value: '={{ $json.execution ? $json.execution.lastNodeExecuted : $json.trigger.node?.name }}' },
+					],
+				},
+				options: {},
+			},
+		},
+		{ id: uuid(), name: 'Send the alert (replace me)', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [480, 0], parameters: {} },
+		{
+			id: uuid(),
+			name: 'Note: alerts',
+			type: 'n8n-nodes-base.stickyNote',
+			typeVersion: 1,
+			position: [-60, -240],
+			parameters: {
+				width: 720,
+				height: 200,
+				color: 3,
+				content: '## Alerts for the Marketo ⇄ Dynamics 365 sync\nThe sync workflow names this workflow as its **error workflow**: it runs when a sync run had failed records or a trigger could not poll. ' +
+					'Replace **Send the alert** with an e-mail, Slack or Teams node; `subject` and `executionUrl` are ready to use. **Publish** this workflow too: n8n 2.x runs only published error workflows.',
+			},
+		},
+	],
+	connections: {
+		'When the sync fails': { main: [[{ node: 'Alert text', type: 'main', index: 0 }]] },
+		'Alert text': { main: [[{ node: 'Send the alert (replace me)', type: 'main', index: 0 }]] },
+	},
+	settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', timezone: 'UTC' },
+	pinData: {},
+	active: false,
+	meta: { templateCredsSetupCompleted: true },
+	tags: [],
+};
+
+const dir = path.join(__dirname, '..', 'templates');
+fs.mkdirSync(dir, { recursive: true });
+for (const [file, wf] of [['marketo-dynamics-sync.json', workflow], ['marketo-dynamics-sync-alerts.json', alerts]]) {
+	fs.writeFileSync(path.join(dir, file), `${JSON.stringify(wf, null, '\t')}\n`);
+	process.stdout.write(`wrote templates/${file} (${wf.nodes.length} nodes)\n`);
+}

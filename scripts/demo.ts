@@ -4,7 +4,7 @@
 import { N8nInstance } from '../test/e2e/n8nHost';
 import { startSimulators } from '../test/helpers/simulators';
 import { DEMO_SIZE, seedSample, syncSnapshot } from '../test/helpers/sampleData';
-import { templateFor } from '../test/helpers/template';
+import { alertsTemplate, templateFor } from '../test/helpers/template';
 
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
 const OWNER = { email: 'owner@example.test', password: 'E2e-Password-1' };
@@ -42,6 +42,10 @@ async function main() {
 		{ id: 'demoDynamicsCred1', name: 'Dynamics 365 (simulator)', type: 'microsoftDynamicsApi', data: sims.dynamicsCredentials },
 		{ id: 'demoMarketoCred01', name: 'Marketo (simulator)', type: 'marketoApi', data: sims.marketoCredentials },
 	]);
+	// The error workflow first: the sync names it in its settings.
+	const alerts = alertsTemplate();
+	n8n.importWorkflow(alerts);
+	n8n.cli(['publish:workflow', `--id=${alerts.id}`]);
 	const workflow = templateFor('demoDynamicsCred1', 'demoMarketoCred01');
 	// DEMO_SAVE_ALL=1 keeps successful executions too, to look at every run in the editor.
 	if (process.env.DEMO_SAVE_ALL) workflow.settings.saveDataSuccessExecution = 'all';
@@ -54,6 +58,14 @@ async function main() {
 			`The sync polls every minute. Every few cycles this demo edits records in both systems as a person would.\n\n`,
 	);
 
+	const failedRunsAlerted = async () => {
+		const res = await n8n!.rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: alerts.id }))}`);
+		return Number(res.json?.data?.count ?? res.json?.data?.results?.length ?? 0);
+	};
+	const failedRuns = async (workflowId: string) => {
+		const res = await n8n!.rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId, status: 'error' }))}`);
+		return Number(res.json?.data?.count ?? res.json?.data?.results?.length ?? 0);
+	};
 	let previous = syncSnapshot(sims);
 	let cycle = 0;
 	const tick = async () => {
@@ -63,7 +75,8 @@ async function main() {
 		process.stdout.write(
 			`[${new Date().toISOString().slice(11, 19)}] cycle ${cycle}  Dynamics → Marketo: leads ${delta('marketoLeadsFromDynamics')}, contacts ${delta('marketoContactsFromDynamics')}, ` +
 				`flagged deleted ${delta('marketoFlaggedDeleted')}, companies ${delta('companies')}, sales persons ${delta('salesPersons')}, opportunities ${delta('opportunities')}, ` +
-				`roles ${delta('opportunityRoles')}, projects ${delta('customObjects')}  |  Marketo → Dynamics: new leads ${delta('dynamicsLeadsBySync')}\n`,
+				`roles ${delta('opportunityRoles')}, projects ${delta('customObjects')}  |  Marketo → Dynamics: new leads ${delta('dynamicsLeadsBySync')}` +
+				`  |  runs with failed records ${await failedRuns(workflow.id).catch(() => '?')}, alerts ${await failedRunsAlerted().catch(() => '?')}\n`,
 		);
 		previous = now;
 		if (cycle % 4 === 0) {
@@ -71,6 +84,14 @@ async function main() {
 			sims.dataverse.update('lead', seeded.leadIds[i % seeded.leadIds.length], { jobtitle: `Head of Demo ${i}` });
 			sims.marketo.uiCreateLead({ email: `new-visitor-${i}@visitor.test`, firstName: 'New', lastName: `Visitor ${i}` });
 			process.stdout.write(`  (edited lead ${seeded.leadIds[i % seeded.leadIds.length]} in Dynamics; a visitor filled a form in Marketo)\n`);
+		}
+		if (cycle === 8) {
+			// A value Dynamics rejects (last name over 50 characters): one failed record, a failed run to open, an alert.
+			const [personId] = sims.marketo.store.findLeadIds('microsoftId', seeded.contactIds[1]);
+			if (personId !== undefined) {
+				sims.marketo.uiUpdateLead(personId, { lastName: 'Van Oldenbarnevelt-Hohenzollern-Sigmaringen-Bourbon' });
+				process.stdout.write(`  (gave Marketo person ${personId} a last name Dynamics rejects: watch "runs with failed records")\n`);
+			}
 		}
 	};
 	setInterval(() => void tick(), 15_000);

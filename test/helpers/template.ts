@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export const TEMPLATE_PATH = path.join(__dirname, '..', '..', 'templates', 'marketo-dynamics-sync.json');
+/** The error workflow the sync template names in its settings. */
+export const ALERTS_TEMPLATE_PATH = path.join(__dirname, '..', '..', 'templates', 'marketo-dynamics-sync-alerts.json');
 
 export interface TemplateWorkflow {
 	id: string;
@@ -23,4 +25,9 @@ export function templateFor(dynamicsCredentialId: string, marketoCredentialId: s
 	) as TemplateWorkflow;
 	for (const node of workflow.nodes) if (node.parameters.table === 'new_project') delete node.disabled;
 	return workflow;
+}
+
+/** The alerts (error) workflow, as shipped. */
+export function alertsTemplate(): TemplateWorkflow {
+	return JSON.parse(fs.readFileSync(ALERTS_TEMPLATE_PATH, 'utf8')) as TemplateWorkflow;
 }
