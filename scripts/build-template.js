@@ -79,7 +79,7 @@ sticky('Note: Marketo to Dynamics', [-60, 520], 1400, 480,
 const mktChanges = node('Marketo: person changes', `${PKG}.marketoTrigger`, [0, 700], {}, { credentials: MKT });
 const mktDeleted = isDeleted('Deleted in Marketo?', [260, 700]);
 connect(mktChanges, mktDeleted);
-const ignoreDeletes = node('Marketo deletes (ignored by default)', `${PKG}.deletePerson`, [520, 600], { direction: 'marketoToDynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
+const ignoreDeletes = node('Marketo deletes (ignored by default)', `${PKG}.deletePerson`, [520, 660], { direction: 'marketoToDynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
 connect(mktDeleted, ignoreDeletes, 0);
 const resolveFromMkto = node('Resolve Conflict (Marketo change)', `${PKG}.resolveConflict`, [520, 800], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
 connect(mktDeleted, resolveFromMkto, 1);
@@ -128,7 +128,7 @@ const syncPerson = node('Sync Person to Microsoft', `${PKG}.syncPerson`, [520, 1
 connect(newPersons, syncPerson);
 
 // ── Failures ───────────────────────────────────────────────────────────────────────────────────
-sticky('Note: failures', [1400, -80], 760, 2160,
+sticky('Note: failures', [1400, 640], 760, 520,
 	'## Failures\n' +
 	'Every write node sends records Marketo or Dynamics rejected (validation, required field, length, format) to its **error output**, with the record and the field in the message; ' +
 	'person failures are also logged on the person\'s Marketo activity log ("Dynamics Sync Error"). The rest of the batch goes through.\n\n' +

@@ -183,6 +183,13 @@ describe('the sync template in real n8n', () => {
 		expect(data).toContain('Dynamics column \\"lastname\\" is too long');
 		expect(data).toContain('record(s) failed in this run');
 		expect(alerts.length).toBeGreaterThan(0);
+		// Every failed run failed for this record alone (nothing else in the scenario is invalid).
+		for (const run of failedRuns.slice(0, failedRuns.length - failedBefore)) {
+			const text = String((await n8n.rest('GET', `/executions/${run.id}`)).json?.data?.data ?? '');
+			const failures = text.match(/Item \d+ \([^)]*\): [^"]*/g) ?? [];
+			expect(failures.length).toBeGreaterThan(0);
+			for (const failure of failures) expect(failure).toContain(`Marketo lead ${invalidPerson}`);
+		}
 
 		// The failure stayed alone: its Dynamics lead kept its last name; the rest synced (above).
 		expect(String(lead(validationLead)?.lastname).length).toBeLessThanOrEqual(50);
