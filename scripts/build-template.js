@@ -79,9 +79,9 @@ sticky('Note: Marketo to Dynamics', [-60, 520], 1400, 480,
 const mktChanges = node('Marketo: person changes', `${PKG}.marketoTrigger`, [0, 700], {}, { credentials: MKT });
 const mktDeleted = isDeleted('Deleted in Marketo?', [260, 700]);
 connect(mktChanges, mktDeleted);
-const ignoreDeletes = node('Marketo deletes (ignored by default)', `${PKG}.deletePerson`, [520, 660], { direction: 'marketoToDynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
+const ignoreDeletes = node('Marketo deletes (ignored by default)', `${PKG}.deletePerson`, [520, 630], { direction: 'marketoToDynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
 connect(mktDeleted, ignoreDeletes, 0);
-const resolveFromMkto = node('Resolve Conflict (Marketo change)', `${PKG}.resolveConflict`, [520, 800], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
+const resolveFromMkto = node('Resolve Conflict (Marketo change)', `${PKG}.resolveConflict`, [520, 830], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
 connect(mktDeleted, resolveFromMkto, 1);
 const upsertDyn2 = node('Upsert into Dynamics', `${PKG}.upsertPerson`, [820, 720], { target: 'dynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
 const upsertMkto2 = node('Write collision winners to Marketo', `${PKG}.upsertPerson`, [820, 900], { target: 'marketo' }, { credentials: BOTH, onError: 'continueErrorOutput' });

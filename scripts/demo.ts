@@ -60,11 +60,11 @@ async function main() {
 
 	const failedRunsAlerted = async () => {
 		const res = await n8n!.rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: alerts.id }))}`);
-		return Number(res.json?.data?.count ?? res.json?.data?.results?.length ?? 0);
+		return ((res.json?.data?.results ?? []) as unknown[]).length;
 	};
 	const failedRuns = async (workflowId: string) => {
-		const res = await n8n!.rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId, status: 'error' }))}`);
-		return Number(res.json?.data?.count ?? res.json?.data?.results?.length ?? 0);
+		const res = await n8n!.rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`);
+		return ((res.json?.data?.results ?? []) as Array<{ status: string }>).filter((e) => e.status === 'error').length;
 	};
 	let previous = syncSnapshot(sims);
 	let cycle = 0;
