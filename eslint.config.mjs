@@ -15,6 +15,8 @@ export default [
 			'@n8n/community-nodes/require-node-description-fields': 'off',
 			'@n8n/community-nodes/icon-validation': 'off',
 			'@n8n/community-nodes/missing-paired-item': 'off',
+			// Tooling starts processes (n8n, npm, Chromium); nothing here ships.
+			'@n8n/community-nodes/no-dangerous-functions': 'off',
 			'@typescript-eslint/no-explicit-any': 'off',
 			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
 		},

@@ -15,7 +15,6 @@ const OUT = path.join(__dirname, '..', 'docs', 'template.png');
 const OWNER = { email: 'owner@example.test', password: 'E2e-Password-1' };
 
 /** playwright-core, installed once beside the n8n host (a tool for this script, not a project dependency). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 function playwright(): { chromium: { launch(options: Record<string, unknown>): Promise<any> } } {
 	const dir = path.join(os.homedir(), '.cache', 'n8n-nodes-marketo-dynamics-sync', `playwright-core-${PLAYWRIGHT_VERSION}`);
 	if (!fs.existsSync(path.join(dir, 'node_modules', 'playwright-core'))) {
