@@ -2,7 +2,9 @@ import type { ColumnInfo } from '../transport/dataverseApi';
 import type { MarketoField } from '../transport/marketoApi';
 import { RecordError } from './records';
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// One address: no whitespace and none of RFC 5322's specials outside a quoted local part, so
+// "a,b@x.com" or "a;b@x.com" (two recipients to a mail client) is refused, not written.
+const EMAIL = /^[^\s@,;:<>()[\]\\"]+@[^\s@,;:<>()[\]\\"]+\.[^\s@,;:<>()[\]\\"]+$/;
 const ASCII_PRINTABLE = /^[\x21-\x7e]+$/;
 const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
 
