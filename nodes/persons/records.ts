@@ -1,5 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { shortText } from '../records/values';
+
+export { shortText };
+
 /** What identifies one input record in messages: its position plus whatever ids it carries. */
 export interface RecordRef {
 	index: number;
@@ -8,18 +12,11 @@ export interface RecordRef {
 	email?: string;
 }
 
-/** Values shown in a label are cut short: a 10,000-character id or email would bury the message. */
-const LABEL_VALUE_LENGTH = 80;
-
-function labelValue(value: string): string {
-	return value.length > LABEL_VALUE_LENGTH ? `${value.slice(0, LABEL_VALUE_LENGTH - 3)}...` : value;
-}
-
 export function recordLabel(ref: RecordRef): string {
 	const parts: string[] = [];
 	if (ref.marketoId !== undefined) parts.push(`Marketo lead ${ref.marketoId}`);
-	if (ref.dynamicsId) parts.push(`Dynamics ID ${labelValue(ref.dynamicsId)}`);
-	if (ref.email) parts.push(`email ${labelValue(ref.email)}`);
+	if (ref.dynamicsId) parts.push(`Dynamics ID ${shortText(ref.dynamicsId)}`);
+	if (ref.email) parts.push(`email ${shortText(ref.email)}`);
 	return `Item ${ref.index}${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
 

@@ -93,15 +93,15 @@ export function toMarketoValue(name: string, field: MarketoField | undefined, va
 		default: {
 			if (typeof value === 'object') throw new RecordError(`${label} expects text, got ${show(value)}`, name, 'type');
 			const text = String(value);
+			const stored = type === 'email' ? text.trim() : text;
+			if (field?.length !== undefined && stored.length > field.length) {
+				throw new RecordError(`${label} is too long (${stored.length} characters; Marketo allows ${field.length})`, name, 'length');
+			}
 			if (type === 'email') {
-				const problem = marketoEmailProblem(text.trim());
+				const problem = marketoEmailProblem(stored);
 				if (problem) throw new RecordError(`${label}: ${problem}`, name, 'format');
-				return text.trim();
 			}
-			if (field?.length !== undefined && text.length > field.length) {
-				throw new RecordError(`${label} is too long (${text.length} characters; Marketo allows ${field.length})`, name, 'length');
-			}
-			return text;
+			return stored;
 		}
 	}
 }

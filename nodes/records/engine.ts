@@ -8,7 +8,7 @@ import { Dependencies, type CreatedFirst } from './dependencies';
 import { checkValues, deleteStatus, keepKnownFields, objectLabel, ObjectSchemas, OBJECT_PATHS, writeStatus } from './marketoObjects';
 import { CONNECTION_COLUMNS, connectionRoleId, connectionSide, deleteOpportunities, isActive, isMaster, reconcileRoles, syncOpportunities, type RoleReport } from './opportunities';
 import { SYNC_ORDER, type RecordKind, type RecordOutput, type SyncSettings, type SyncTask, type TaskOutcome } from './types';
-import { errorMessage, excludedByFilter, isPlainObject } from './values';
+import { errorMessage, excludedByFilter, isPlainObject, shortText } from './values';
 
 /** Which record kinds each setting of "Record Type" accepts. */
 const MODE_KINDS: Record<SyncSettings['mode'], RecordKind[]> = {
@@ -93,7 +93,7 @@ export function parseTask(json: IDataObject, index: number, settings: SyncSettin
 	const fields = envelope ? (json.fields as IDataObject) : json;
 	const rawId = envelope ? json.id : json[primaryIdOf(table)];
 	const id = guid(rawId);
-	if (!id) throw new Error(`${label}: "${String(rawId ?? '')}" is not a Dynamics ${table} ID (GUID expected)`);
+	if (!id) throw new Error(`${label}: "${shortText(rawId)}" is not a Dynamics ${table} ID (GUID expected)`);
 	const op = String(json.operation ?? 'updated');
 	const operation = op === 'deleted' ? 'deleted' : op === 'created' ? 'created' : 'updated';
 	return { index, kind, table, id, operation, fields, json };
