@@ -5,11 +5,11 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import type { QueryRecord } from '../../simulators/common/counters';
 
 /** What a hostile record should come to: written as it is, or an error naming this field. */
-export type Expected = { synced: true } | { skipped: true } | { field: string };
+export type Expected = { synced: true } | { skipped: true } | { field: string; message?: RegExp };
 export const SYNCED: Expected = { synced: true };
 /** Nothing to do for the record, with the reason on the success output. */
 export const SKIPPED: Expected = { skipped: true };
-export const fails = (field: string): Expected => ({ field });
+export const fails = (field: string, message?: RegExp): Expected => ({ field, message });
 
 const LITERAL = /'((?:[^']|'')*)'/g;
 const GUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;

@@ -50,7 +50,7 @@ const PERSON_CASES: PersonCase[] = [
 	{ name: 'internationalised email domain', fields: { lastname: 'Idn', emailaddress1: 'idn@bücher.test' }, toMarketo: fails('email'), toDynamics: SYNCED },
 	{ name: 'control characters (NUL, tab, newline)', fields: { lastname: 'Nul\u0000Tab\tNl\n', emailaddress1: 'ctrl@bad.test' }, toMarketo: SYNCED, toDynamics: SYNCED },
 	{ name: '10,000-character last name', fields: { lastname: TEN_K, emailaddress1: 'long-name@bad.test' }, toMarketo: fails('lastName'), toDynamics: fails('lastname') },
-	{ name: '10,000-character email', fields: { lastname: 'LongMail', emailaddress1: `${TEN_K}@bad.test` }, toMarketo: fails('email'), toDynamics: fails('emailaddress1') },
+	{ name: '10,000-character email', fields: { lastname: 'LongMail', emailaddress1: `${TEN_K}@bad.test` }, toMarketo: fails('email', /is too long \(10009 characters; Marketo allows 255\)/), toDynamics: fails('emailaddress1', /is too long/) },
 	{ name: 'null last name (required in Dynamics)', fields: { lastname: null, emailaddress1: 'null-last@bad.test' }, toMarketo: SYNCED, toDynamics: fails('lastname') },
 	{ name: 'empty last name (required in Dynamics)', fields: { lastname: '', emailaddress1: 'empty-last@bad.test' }, toMarketo: SYNCED, toDynamics: fails('lastname') },
 	{ name: 'empty email', fields: { lastname: 'NoMail', emailaddress1: '' }, toMarketo: SYNCED, toDynamics: SYNCED },
@@ -154,6 +154,7 @@ describe('Bad input: person nodes', () => {
 			return;
 		}
 		if ((failed.details as IDataObject | undefined)?.field !== expected.field) problems.push(`${said} (field ${expected.field} expected)`);
+		if (expected.message && !expected.message.test(String(failed.error))) problems.push(`${said} (message ${String(expected.message)} expected)`);
 		if (!new RegExp(`^Item ${itemNumber}\\b`).test(String(failed.error))) problems.push(`${said} (does not name item ${itemNumber})`);
 		// A clear message: short enough to read, the hostile value cut short.
 		if (String(failed.error).length > 600) problems.push(`${name}: error of ${String(failed.error).length} characters: ${String(failed.error).slice(0, 200)}`);
