@@ -108,7 +108,7 @@ describe('Bad input: Sync Records and the triggers', () => {
 				const error = String(entry.failed?.json.error ?? '');
 				const field = ((entry.failed?.json.details ?? {}) as IDataObject).field;
 				// The message names the record (its ID or item number) and the field.
-				if (!entry.failed || (field !== c.expected.field && !error.includes(`"${c.expected.field}"`)) || error.length > 600) problems.push(`${said} (field ${c.expected.field} expected)`);
+				if (!entry.failed || field !== c.expected.field || !error.includes(`"${c.expected.field}"`) || error.length > 600) problems.push(`${said} (field ${c.expected.field} expected)`);
 			}
 			report.push(tableRow('Sync Records to Marketo', c.name, c.expected, entry.failed ?? { json: { status: entry.ok?.json.status } }, `${goodSynced}/${ACCOUNT_CASES.length}`));
 		});
