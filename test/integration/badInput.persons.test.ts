@@ -166,6 +166,28 @@ describe('Bad input: person nodes', () => {
 		expect(problems).toEqual([]);
 	});
 
+	test('a credential URL other than https (loopback excepted) stops the node with a clear message before anything is sent', async () => {
+		const cases: Array<[string, string, Record<string, unknown>, RegExp]> = [
+			['Marketo REST Base URL over http', 'mkto', { ...sims.marketoCredentials, restBaseUrl: 'http://123-abc-456.mktorest.com' }, /REST Base URL must use https/],
+			['Dynamics Environment URL over http', 'dyn', { ...sims.dynamicsCredentials, environmentUrl: 'http://contoso.crm.dynamics.com' }, /Environment URL must use https/],
+			['Entra authority host over http', 'dyn', { ...sims.dynamicsCredentials, authorityHost: 'http://login.example.com' }, /Authority host must use https/],
+			['Dynamics Environment URL as file://', 'dyn', { ...sims.dynamicsCredentials, environmentUrl: 'file:///etc/passwd' }, /Environment URL must use https/],
+		];
+		for (const [name, id, data, message] of cases) {
+			engine.credentials.set('dyn', 'microsoftDynamicsApi', sims.dynamicsCredentials);
+			engine.credentials.set('mkto', 'marketoApi', sims.marketoCredentials);
+			engine.credentials.set(id, id === 'dyn' ? 'microsoftDynamicsApi' : 'marketoApi', data as never);
+			clearTokenCache();
+			const before = sims.entra.stats().calls + sims.marketo.stats().calls;
+			const target = id === 'dyn' ? { target: 'dynamics', personType: 'lead' } : {};
+			const input = id === 'dyn' ? [{ lastName: 'Http', email: 'http@ok.test' }] : [{ table: 'lead', id: guid(1), operation: 'created', fields: { lastname: 'Http', emailaddress1: 'http@ok.test' } }];
+			const result = await engine.run([{ name: 'Node', type: 'upsertPerson', parameters: target as NodeSpec['parameters'], credentials, onError: 'stopWorkflow' }], { input });
+			expect([name, result.error?.message]).toEqual([name, expect.stringMatching(message)]);
+			expect([name, sims.entra.stats().calls + sims.marketo.stats().calls]).toEqual([name, before]);
+			report.push({ input: name, node: 'Upsert Lead/Contact (credential)', expected: 'node stops: URL must use https', got: String(result.error?.message).slice(0, 160), neighbours: 'n/a (nothing sent)' });
+		}
+	});
+
 	const bystanderRows = () => BYSTANDERS.map((b) => sims.dataverse.create('lead', { ...b }) as IDataObject);
 	const bystanderPersons = () => BYSTANDERS.map((b) => sims.marketo.uiCreateLead({ lastName: b.lastname, email: b.emailaddress1 }));
 
