@@ -37,8 +37,12 @@ describe('secrets never leak (real n8n)', () => {
 	let sims: Simulators;
 	let n8n: N8nInstance;
 	const responses: string[] = [];
+	/** Every saved execution's data (items, error outputs, errors), by execution id. */
+	const executionData = new Map<string, string>();
 	let dynamicsCredentials: Record<string, string>;
 	let marketoCredentials: Record<string, string | number>;
+	let seeded: ReturnType<typeof seedSample>;
+	let workflowId = '';
 
 	beforeAll(async () => {
 		const entra = new EntraSimulator();
@@ -62,11 +66,10 @@ describe('secrets never leak (real n8n)', () => {
 				await Promise.all([entra.stop(), dataverse.stop(), marketo.stop()]);
 			},
 		};
-		seedSample(sims, { leads: 20, contacts: 15, accounts: 5, opportunities: 3, users: 2, projects: 3, marketoOnly: 3 });
-		// Records the sync must refuse, so error outputs and the failure lane run too: a non-ASCII
-		// email Marketo rejects, and a Marketo person whose last name is too long for Dynamics.
+		seeded = seedSample(sims, { leads: 20, contacts: 15, accounts: 5, opportunities: 3, users: 2, projects: 3, marketoOnly: 0 });
+		// A record the sync must refuse, so error outputs and the failure lane run too: a non-ASCII
+		// email Marketo rejects (a Marketo person too long for Dynamics follows later).
 		dataverse.create('lead', { lastname: 'Jörg', emailaddress1: 'jörg@bad.test' });
-		marketo.uiCreateLead({ email: 'toolong@bad.test', lastName: 'L'.repeat(120) });
 
 		n8n = new N8nInstance('secrets');
 		n8n.install(N8nInstance.packOnce());
@@ -77,6 +80,7 @@ describe('secrets never leak (real n8n)', () => {
 		const workflow = templateFor('secretDynamicsCred', 'secretMarketoCred1');
 		// Keep every execution, successful ones too, so their data can be searched.
 		workflow.settings = { ...workflow.settings, saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' };
+		workflowId = workflow.id;
 		n8n.importWorkflow(workflow);
 		n8n.cli(['publish:workflow', `--id=${workflow.id}`]);
 		await n8n.start(undefined, { N8N_LOG_LEVEL: 'debug' });
@@ -96,25 +100,45 @@ describe('secrets never leak (real n8n)', () => {
 	};
 
 	test('every node runs: the template syncs, and bad records reach the error outputs', async () => {
-		const visitors = () => sims.dataverse.store.all('lead').filter((r) => String(r.emailaddress1 ?? '').endsWith('@visitor.test')).length;
-		await eventually(
-			'initial copy',
-			() => {
-				const s = syncSnapshot(sims);
-				// Sync Records (companies, opportunities), Upsert after Resolve Conflict (leads), Sync Person (Marketo-only persons).
-				return s.companies === 5 && s.opportunities === 3 && s.marketoLeadsFromDynamics >= 20 && visitors() === 3;
-			},
-			() => ({ ...syncSnapshot(sims), visitors: visitors() }),
-		);
+		const snapshot = () => syncSnapshot(sims);
+		// The initial copy: Dynamics 365 Trigger, Resolve Conflict, Upsert (leads, contacts), Sync Records.
+		await eventually('initial copy', () => {
+			const s = snapshot();
+			return s.companies === 5 && s.opportunities === 3 && s.marketoLeadsFromDynamics >= 20 && s.marketoContactsFromDynamics >= 15;
+		}, snapshot);
+		// Changes after the Marketo Trigger took its position: Sync Person, Delete Person, Marketo → Dynamics.
+		const contactId = seeded.contactIds[2];
+		const [contactPerson] = sims.marketo.store.findLeadIds('microsoftId', contactId);
+		sims.dataverse.delete('contact', contactId);
+		const [linkedPerson] = sims.marketo.store.findLeadIds('microsoftId', seeded.contactIds[4]);
+		sims.marketo.uiUpdateLead(linkedPerson, { phone: '+31 70 555 0101' });
+		sims.marketo.uiCreateLead({ email: 'late.visitor@visitor.test', firstName: 'Late', lastName: 'Visitor' });
+		sims.marketo.uiCreateLead({ email: 'toolong@bad.test', lastName: 'L'.repeat(120) });
+		const state = () => ({
+			visitor: sims.dataverse.store.all('lead').some((r) => r.emailaddress1 === 'late.visitor@visitor.test'),
+			flagged: sims.marketo.store.getLead(contactPerson)?.microsoftIsDeleted === true,
+			phone: sims.dataverse.store.get('contact', seeded.contactIds[4])?.telephone1 === '+31 70 555 0101',
+		});
+		await eventually('changes both ways', () => Object.values(state()).every(Boolean), state);
 		let executions: Array<{ id: string; status: string }> = [];
+		let listed: unknown;
 		await eventually('saved executions, a failed one among them', async () => {
-			const res = await rest('GET', '/executions?limit=250');
-			executions = (res.json?.data?.results ?? []).filter((e: { status: string }) => e.status !== 'running' && e.status !== 'new');
-			const data = await Promise.all(executions.map(async (e) => JSON.stringify((await rest('GET', `/executions/${e.id}`)).json)));
-			const all = data.join('\n');
-			// The refused records are on error outputs: both systems' rejections, record and field named.
-			return all.includes('ASCII only') && all.includes('lastname');
-		}, () => executions.map((e) => e.status));
+			// Every page (at most 100 executions each), newest first.
+			executions = [];
+			let cursor: string | undefined;
+			do {
+				const res = await rest('GET', `/executions?limit=100&filter=${encodeURIComponent(JSON.stringify({ workflowId }))}${cursor ? `&cursor=${cursor}` : ''}`);
+				listed = { status: res.status, body: JSON.stringify(res.json).slice(0, 300) };
+				executions.push(...(res.json?.data?.results ?? []).filter((e: { status: string }) => e.status !== 'running' && e.status !== 'new'));
+				cursor = res.json?.data?.nextCursor ?? undefined;
+			} while (cursor);
+			for (const e of executions) {
+				if (!executionData.has(e.id)) executionData.set(e.id, JSON.stringify((await n8n.rest('GET', `/executions/${e.id}`)).json));
+			}
+			const all = [...executionData.values()].join('\n');
+			// The refused records are on error outputs: Marketo's and Dynamics' rejections, field named.
+			return all.includes('ASCII only') && all.includes('is too long (120 characters');
+		}, () => ({ statuses: executions.map((e) => e.status), listed }));
 		expect(executions.length).toBeGreaterThan(0);
 	});
 
@@ -158,7 +182,8 @@ describe('secrets never leak (real n8n)', () => {
 		const log = n8n.log;
 		expect(log).toMatch(/debug/i); // the log really is at debug level
 		const places: Array<[string, string]> = [
-			['REST responses and execution data', responses.join('\n')],
+			['REST responses', responses.join('\n')],
+			['execution data', [...executionData.values()].join('\n')],
 			['n8n log', log],
 		];
 		const leaks: string[] = [];
@@ -176,5 +201,6 @@ describe('secrets never leak (real n8n)', () => {
 		}
 		expect(leaks).toEqual([]);
 		expect(responses.length).toBeGreaterThan(5);
+		expect(executionData.size).toBeGreaterThan(0);
 	});
 });
