@@ -1,5 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { shortText } from '../records/values';
+
+export { shortText };
+
 /** What identifies one input record in messages: its position plus whatever ids it carries. */
 export interface RecordRef {
 	index: number;
@@ -11,8 +15,8 @@ export interface RecordRef {
 export function recordLabel(ref: RecordRef): string {
 	const parts: string[] = [];
 	if (ref.marketoId !== undefined) parts.push(`Marketo lead ${ref.marketoId}`);
-	if (ref.dynamicsId) parts.push(`Dynamics ID ${ref.dynamicsId}`);
-	if (ref.email) parts.push(`email ${ref.email}`);
+	if (ref.dynamicsId) parts.push(`Dynamics ID ${shortText(ref.dynamicsId)}`);
+	if (ref.email) parts.push(`email ${shortText(ref.email)}`);
 	return `Item ${ref.index}${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
 

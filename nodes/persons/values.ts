@@ -2,7 +2,9 @@ import type { ColumnInfo } from '../transport/dataverseApi';
 import type { MarketoField } from '../transport/marketoApi';
 import { RecordError } from './records';
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// One address: no whitespace and none of RFC 5322's specials outside a quoted local part, so
+// "a,b@x.com" or "a;b@x.com" (two recipients to a mail client) is refused, not written.
+const EMAIL = /^[^\s@,;:<>()[\]\\"]+@[^\s@,;:<>()[\]\\"]+\.[^\s@,;:<>()[\]\\"]+$/;
 const ASCII_PRINTABLE = /^[\x21-\x7e]+$/;
 const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
 
@@ -91,15 +93,15 @@ export function toMarketoValue(name: string, field: MarketoField | undefined, va
 		default: {
 			if (typeof value === 'object') throw new RecordError(`${label} expects text, got ${show(value)}`, name, 'type');
 			const text = String(value);
+			const stored = type === 'email' ? text.trim() : text;
+			if (field?.length !== undefined && stored.length > field.length) {
+				throw new RecordError(`${label} is too long (${stored.length} characters; Marketo allows ${field.length})`, name, 'length');
+			}
 			if (type === 'email') {
-				const problem = marketoEmailProblem(text.trim());
+				const problem = marketoEmailProblem(stored);
 				if (problem) throw new RecordError(`${label}: ${problem}`, name, 'format');
-				return text.trim();
 			}
-			if (field?.length !== undefined && text.length > field.length) {
-				throw new RecordError(`${label} is too long (${text.length} characters; Marketo allows ${field.length})`, name, 'length');
-			}
-			return text;
+			return stored;
 		}
 	}
 }

@@ -8,7 +8,7 @@ import { Dependencies, type CreatedFirst } from './dependencies';
 import { checkValues, deleteStatus, keepKnownFields, objectLabel, ObjectSchemas, OBJECT_PATHS, writeStatus } from './marketoObjects';
 import { CONNECTION_COLUMNS, connectionRoleId, connectionSide, deleteOpportunities, isActive, isMaster, reconcileRoles, syncOpportunities, type RoleReport } from './opportunities';
 import { SYNC_ORDER, type RecordKind, type RecordOutput, type SyncSettings, type SyncTask, type TaskOutcome } from './types';
-import { errorMessage, excludedByFilter, isPlainObject } from './values';
+import { errorMessage, excludedByFilter, isPlainObject, shortText } from './values';
 
 /** Which record kinds each setting of "Record Type" accepts. */
 const MODE_KINDS: Record<SyncSettings['mode'], RecordKind[]> = {
@@ -82,10 +82,10 @@ export function parseTask(json: IDataObject, index: number, settings: SyncSettin
 	const label = `Item ${index + 1}`;
 	const envelope = typeof json.table === 'string' && isPlainObject(json.fields);
 	const table = envelope ? String(json.table).toLowerCase() : tableOfRow(json, settings);
-	if (!table) throw new Error(`${label}: cannot tell which Dynamics table this row comes from; connect a Dynamics 365 Trigger, or choose the record type`);
+	if (!table) throw new Error(`${label}: cannot tell which Dynamics table this row comes from (no field "table"); connect a Dynamics 365 Trigger, or choose the record type`);
 	const kind = kindOfTable(table, settings);
 	if (!kind) {
-		throw new Error(`${label}: no mapping for Dynamics table "${table}"${settings.mode === 'fromInput' ? '; set the custom table mapping for it' : ''}`);
+		throw new Error(`${label}: no mapping for Dynamics table "${shortText(table)}" (field "table")${settings.mode === 'fromInput' ? '; set the custom table mapping for it' : ''}`);
 	}
 	if (!MODE_KINDS[settings.mode].includes(kind)) {
 		throw new Error(`${label}: this node syncs ${MODE_KINDS[settings.mode].map((k) => KIND_LABEL[k]).join(' and ')}, but the item is a ${table} row (choose "From Input Items" to mix record types)`);
@@ -93,7 +93,7 @@ export function parseTask(json: IDataObject, index: number, settings: SyncSettin
 	const fields = envelope ? (json.fields as IDataObject) : json;
 	const rawId = envelope ? json.id : json[primaryIdOf(table)];
 	const id = guid(rawId);
-	if (!id) throw new Error(`${label}: "${String(rawId ?? '')}" is not a Dynamics ${table} ID (GUID expected)`);
+	if (!id) throw new Error(`${label}: "${shortText(rawId)}" is not a Dynamics ${table} ID (GUID expected in field "id")`);
 	const op = String(json.operation ?? 'updated');
 	const operation = op === 'deleted' ? 'deleted' : op === 'created' ? 'created' : 'updated';
 	return { index, kind, table, id, operation, fields, json };

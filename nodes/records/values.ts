@@ -17,6 +17,12 @@ export function excludedByFilter(json: IDataObject, fields: IDataObject, filterC
 	return syncFilterValue(fields[filterColumn]) === false;
 }
 
+/** A value as shown in a message, cut short: a 10,000-character input would bury the message. */
+export function shortText(value: unknown, max = 80): string {
+	const text = typeof value === 'string' ? value : value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) ?? '' : String(value);
+	return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
 export function isPlainObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,3 +1,15 @@
+/** A filtered read as the simulator received it: tests prove no query matched more than intended. */
+export interface QueryRecord {
+	/** "GET leads" (Dataverse entity set) or "GET /rest/v1/leads.json" (Marketo route). */
+	route: string;
+	/** Dataverse: the $filter text. Marketo: the filterType. */
+	filter: string;
+	/** Marketo: the filterValues as split by Marketo (on commas), or the JSON input's key values. */
+	values?: string[];
+	/** Records the answer held. */
+	matched: number;
+}
+
 /** Call counters every simulator keeps, readable by tests and benchmarks. */
 export class Counters {
 	calls = 0;
@@ -9,6 +21,8 @@ export class Counters {
 	limitHits: Record<string, number> = {};
 	/** Error answers given, by code. */
 	errors: Record<string, number> = {};
+	/** Every filtered read answered (Dataverse $filter, Marketo filterType/filterValues) and how many records it matched. */
+	queries: QueryRecord[] = [];
 
 	begin(route: string): () => void {
 		this.calls++;
@@ -33,7 +47,12 @@ export class Counters {
 		this.errors[key] = (this.errors[key] ?? 0) + 1;
 	}
 
+	query(record: QueryRecord): void {
+		this.queries.push(record);
+	}
+
 	reset(): void {
+		this.queries = [];
 		this.calls = 0;
 		this.peakConcurrency = this.inFlight;
 		this.byRoute = {};
@@ -49,6 +68,7 @@ export class Counters {
 			byRoute: { ...this.byRoute },
 			limitHits: { ...this.limitHits },
 			errors: { ...this.errors },
+			queries: [...this.queries],
 		};
 	}
 }

@@ -1,3 +1,4 @@
+import type { QueryRecord } from '../common/counters';
 import { SimServer, sleep, type SimRequest, type SimResponse } from '../common/http';
 import type { FaultSpec } from '../common/faults';
 import { decodeJwt } from '../entra/jwt';
@@ -281,6 +282,7 @@ export class DataverseSimulator {
 		byUser: Record<string, number>;
 		errors: Record<string, number>;
 		inFlight: number;
+		queries: QueryRecord[];
 	} {
 		const c = this.server.counters;
 		return {
@@ -292,6 +294,7 @@ export class DataverseSimulator {
 			byUser: { ...this.byUser },
 			errors: { ...c.errors },
 			inFlight: c.inFlight,
+			queries: [...c.queries],
 		};
 	}
 
@@ -482,7 +485,13 @@ export class DataverseSimulator {
 
 	private dispatch(d: Dispatch): DispatchResult {
 		try {
-			return this.route(d);
+			const result = this.route(d);
+			const filter = d.params.get('$filter');
+			if (d.method === 'GET' && filter !== null) {
+				const value = (result.body as { value?: unknown[] } | undefined)?.value;
+				this.server.counters.query({ route: `GET ${d.resource}`, filter, matched: Array.isArray(value) ? value.length : 0 });
+			}
+			return result;
 		} catch (error) {
 			if (error instanceof DataverseError) return errorResponse(error);
 			throw error;

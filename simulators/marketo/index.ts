@@ -3,6 +3,7 @@
  * limits and error envelopes. REST lives under <url>/rest, Identity under <url>/identity, the
  * admin API under <url>/__sim.
  */
+import type { QueryRecord } from '../common/counters';
 import { FaultInjector, type FaultOutcome } from '../common/faults';
 import { SimServer, type SimRequest, type SimResponse } from '../common/http';
 import { handleAdmin } from './admin';
@@ -216,6 +217,7 @@ export class MarketoSimulator {
 		callsInWindow: number;
 		leads: number;
 		activities: number;
+		queries: QueryRecord[];
 	} {
 		const c = this.server.counters.snapshot();
 		const identityCalls = Object.entries(c.byRoute)
@@ -235,6 +237,7 @@ export class MarketoSimulator {
 			callsInWindow: this.limits.callsInWindow(),
 			leads: this.store.leads.size,
 			activities: this.store.activities.length,
+			queries: [...c.queries],
 		};
 	}
 

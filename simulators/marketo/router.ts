@@ -9,7 +9,7 @@ import type { LimitGate } from './limits';
 import * as objects from './objects';
 import type { MarketoStore } from './store';
 import { SOURCE_API } from './types';
-import { MktoError, requestId } from './util';
+import { MktoError, csv, isPlainObject, requestId } from './util';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_URI_BYTES = 8 * 1024;
@@ -215,7 +215,13 @@ export function handleRest(req: SimRequest, deps: RestDeps, arrival: Arrival): S
 		write: { source: SOURCE_API, user: deps.apiUserEmail, requestId: rid },
 	};
 	try {
-		return envelope(rid, match.handler(ctx));
+		const result = match.handler(ctx);
+		const filterType = method === 'GET' ? (isPlainObject(body) && typeof body.filterType === 'string' ? body.filterType : query.get('filterType')) : null;
+		if (filterType) {
+			const input = isPlainObject(body) && Array.isArray(body.input) ? body.input.map((i) => JSON.stringify(i)) : undefined;
+			counters.query({ route: `GET ${req.path}`, filter: filterType, values: input ?? csv(query.get('filterValues')), matched: result.result?.length ?? 0 });
+		}
+		return envelope(rid, result);
 	} catch (error) {
 		if (error instanceof MktoError) return fail(error.code, error.message);
 		return fail('611', `System error: ${(error as Error).message}`);

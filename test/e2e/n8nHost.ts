@@ -68,11 +68,11 @@ export class N8nInstance {
 		this.cli(['import:workflow', `--input=${file}`]);
 	}
 
-	async start(port?: number) {
+	async start(port?: number, env: Record<string, string> = {}) {
 		this.port = port ?? (await freePort());
 		// n8n's task broker listens on a port of its own (default 5679): give it a free one.
 		const brokerPort = String(await freePort());
-		this.child = await host.startN8n(this.userFolder, this.port, { N8N_RUNNERS_BROKER_PORT: brokerPort }, this.logFile);
+		this.child = await host.startN8n(this.userFolder, this.port, { N8N_RUNNERS_BROKER_PORT: brokerPort, ...env }, this.logFile);
 	}
 
 	async stop() {

@@ -19,6 +19,7 @@ import {
 	toLeadId,
 	updatePersonsById,
 	type ItemOutcome,
+	shortText,
 } from '../../persons';
 import { deleteLeads, type RecordResult } from '../../transport/marketoApi';
 
@@ -100,7 +101,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		try {
 			if (!raw) throw new RecordError('No Dynamics record ID: the deleted record cannot be identified', 'dynamicsId', '1003');
 			const dynamicsId = normaliseGuid(raw);
-			if (!dynamicsId) throw new RecordError(`"${raw}" is not a Dynamics record ID (GUID)`, 'dynamicsId', 'format');
+			if (!dynamicsId) throw new RecordError(`"${shortText(raw)}" is not a Dynamics record ID (GUID)`, 'dynamicsId', 'format');
 			tasks.push({ outcome, dynamicsId, table: tableFromType(tableParam) ?? view.table, persons: [], results: [] });
 		} catch (error) {
 			outcome.failure = failureFrom(error);

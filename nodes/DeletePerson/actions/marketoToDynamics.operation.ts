@@ -19,6 +19,7 @@ import {
 	writeDynamics,
 	type DynamicsWriteOp,
 	type ItemOutcome,
+	shortText,
 } from '../../persons';
 
 const properties: INodeProperties[] = [
@@ -126,8 +127,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const outcome: ItemOutcome = { ref: { index: i, marketoId: toLeadId(rawLead), dynamicsId: normaliseGuid(rawId) ?? rawId } };
 		outcomes.push(outcome);
 		try {
-			if (rawLead !== undefined && outcome.ref.marketoId === undefined) throw new RecordError(`"${rawLead}" is not a Marketo lead ID (a positive whole number)`, 'leadId', 'format');
-			if (rawId !== undefined && !normaliseGuid(rawId)) throw new RecordError(`"${rawId}" is not a Dynamics record ID (GUID)`, 'dynamicsId', 'format');
+			if (rawLead !== undefined && outcome.ref.marketoId === undefined) throw new RecordError(`"${shortText(rawLead)}" is not a Marketo lead ID (a positive whole number)`, 'leadId', 'format');
+			if (rawId !== undefined && !normaliseGuid(rawId)) throw new RecordError(`"${shortText(rawId)}" is not a Dynamics record ID (GUID)`, 'dynamicsId', 'format');
 			const fixed = tableFromType(tableParam) ?? tableFromType(view.values[MARKER_FIELDS.type]);
 			tasks.push({ outcome, leadId: outcome.ref.marketoId, dynamicsId: normaliseGuid(rawId), tables: fixed ? [fixed] : [...PERSON_TABLE_NAMES] });
 		} catch (error) {

@@ -202,7 +202,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			continue;
 		}
 		if (this.continueOnFail()) {
-			returnData.push({ json: { error: outcome.error }, pairedItem: { item: i } });
+			returnData.push({ json: { error: outcome.error, ...(outcome.field ? { details: { field: outcome.field } } : {}) }, pairedItem: { item: i } });
 			continue;
 		}
 		if (outcome.api) throw new NodeApiError(this.getNode(), { message: outcome.error } as JsonObject, { message: outcome.error, itemIndex: i });

@@ -4,7 +4,7 @@ import { resolveRecord } from '../../conflict/resolve';
 import { buildSyncState, matchesSyncState, parseSyncState, serialiseSyncState, type SyncState } from '../../conflict/syncState';
 import { MARKER_FIELDS, typeLabel, type FieldMapping, type PersonTable } from '../../mapping/defaultMappings';
 import { guid, KNOWN_TABLES, lookupId, presentColumns, rowsByIds } from '../../records/dataverseRows';
-import { errorMessage, excludedByFilter, isPlainObject, syncFilterValue } from '../../records/values';
+import { errorMessage, excludedByFilter, isPlainObject, shortText, syncFilterValue } from '../../records/values';
 import { describeLeads, getLeadsBy, type MarketoField } from '../../transport/marketoApi';
 import { policyFor, type ResolveSettings } from './settings';
 
@@ -54,7 +54,17 @@ interface MarketoTask extends BaseTask {
 type Task = DynamicsTask | MarketoTask;
 
 /** Per input item: an output, or an error message naming the record. */
-export type Outcome = { output: ResolveOutput } | { error: string; api?: boolean };
+export type Outcome = { output: ResolveOutput } | { error: string; api?: boolean; field?: string };
+
+/** An item that cannot be read, with the input field at fault. */
+class ItemError extends Error {
+	constructor(
+		message: string,
+		readonly field: string,
+	) {
+		super(message);
+	}
+}
 
 const NOT_IN_DYNAMICS = 'not in Dynamics: use Sync Person to Microsoft';
 
@@ -74,7 +84,7 @@ export function parseItem(json: IDataObject, index: number, settings: ResolveSet
 			throw new Error(`Item ${index + 1}: Resolve Conflict handles Dynamics leads and contacts; "${json.table}" records sync one way with Sync Records to Marketo`);
 		}
 		const id = guid(json.id);
-		if (!id) throw new Error(`Item ${index + 1}: "${String(json.id)}" is not a Dynamics ${entity} ID (GUID expected in field "id")`);
+		if (!id) throw new ItemError(`Item ${index + 1}: "${shortText(json.id)}" is not a Dynamics ${entity} ID (GUID expected in field "id")`, 'id');
 		const modifiedon = typeof json.modifiedon === 'string' ? json.modifiedon : typeof json.fields.modifiedon === 'string' ? json.fields.modifiedon : undefined;
 		return { source: 'dynamics', index, settings, operation, entity, id, modifiedon, fields: json.fields, json };
 	}
@@ -85,12 +95,16 @@ export function parseItem(json: IDataObject, index: number, settings: ResolveSet
 			return { source: 'dynamics', index, settings, operation, entity: table, id, modifiedon, fields: json, json };
 		}
 	}
-	const leadId = Number(json.leadId ?? NaN);
-	if (Number.isInteger(leadId) && leadId > 0) {
+	const leadId = typeof json.leadId === 'number' || (typeof json.leadId === 'string' && /^\d+$/.test(json.leadId.trim())) ? Number(json.leadId) : NaN;
+	if (Number.isSafeInteger(leadId) && leadId > 0) {
 		return { source: 'marketo', index, settings, operation, leadId, activityDate: typeof json.activityDate === 'string' ? json.activityDate : undefined };
 	}
-	throw new Error(
+	if (json.leadId !== undefined && json.leadId !== null && json.leadId !== '') {
+		throw new ItemError(`Item ${index + 1}: "${shortText(json.leadId)}" is not a Marketo lead ID (a positive whole number in field "leadId")`, 'leadId');
+	}
+	throw new ItemError(
 		`Item ${index + 1}: cannot tell where this change comes from. Expected a Dynamics 365 Trigger item ({table, id, fields}), a Dynamics lead/contact row (leadid or contactid) or a Marketo Trigger item ({leadId, …})`,
+		'id',
 	);
 }
 
@@ -159,7 +173,7 @@ export async function resolveItems(fn: IExecuteFunctions, items: IDataObject[], 
 		try {
 			tasks.push(parseItem(items[i], i, settingsFor(i)));
 		} catch (error) {
-			outcomes[i] = { error: errorMessage(error) };
+			outcomes[i] = { error: errorMessage(error), ...(error instanceof ItemError ? { field: error.field } : {}) };
 		}
 	}
 	if (!tasks.length) return outcomes;

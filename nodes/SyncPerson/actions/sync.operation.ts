@@ -35,6 +35,7 @@ import {
 	type DynamicsWriteOp,
 	type ItemOutcome,
 	type RecordRef,
+	shortText,
 } from '../../persons';
 import type { ColumnInfo } from '../../transport/dataverseApi';
 import type { MarketoField } from '../../transport/marketoApi';
@@ -136,7 +137,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const outcome: ItemOutcome = { ref };
 		outcomes.push(outcome);
 		try {
-			if (rawLeadId !== undefined && ref.marketoId === undefined) throw new RecordError(`"${rawLeadId}" is not a Marketo lead ID (a positive whole number)`, 'leadId', 'format');
+			if (rawLeadId !== undefined && ref.marketoId === undefined) throw new RecordError(`"${shortText(rawLeadId)}" is not a Marketo lead ID (a positive whole number)`, 'leadId', 'format');
 			if (ref.marketoId === undefined && !ref.email) throw new RecordError('Neither a Marketo lead ID nor an email to find the person by', 'leadId', '1003');
 			const owner = textOf(this.getNodeParameter('owner', i, ''));
 			if (owner && !normaliseGuid(owner)) throw new RecordError(`The owner "${owner}" is not a Dynamics user ID (GUID)`, 'owner', 'format');

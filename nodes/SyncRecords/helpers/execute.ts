@@ -5,6 +5,9 @@ import type { SyncMode } from '../../records/types';
 import { errorMessage } from '../../records/values';
 import { readSettings } from './settings';
 
+/** Record failures name the field at fault as `field "name"` (the Marketo field, or the input's id/table). */
+const FIELD_IN_MESSAGE = /\bfield "([A-Za-z0-9_]+)"/;
+
 /**
  * Runs one sync over all input items: one output item per input item (pairedItem), failures on
  * the error output when the node continues on fail, otherwise the first failure stops the node.
@@ -34,7 +37,8 @@ export async function executeSync(this: IExecuteFunctions, items: INodeExecution
 		if ('output' in outcome) {
 			returnData.push({ json: outcome.output as IDataObject, pairedItem: { item: i } });
 		} else if (this.continueOnFail()) {
-			returnData.push({ json: { error: outcome.error }, pairedItem: { item: i } });
+			const field = FIELD_IN_MESSAGE.exec(outcome.error)?.[1];
+			returnData.push({ json: { error: outcome.error, ...(field ? { details: { field } } : {}) }, pairedItem: { item: i } });
 		} else if (outcome.api) {
 			throw new NodeApiError(this.getNode(), { message: outcome.error } as JsonObject, { message: outcome.error, itemIndex: i });
 		} else {

@@ -33,6 +33,7 @@ import {
 	type DynamicsWriteOp,
 	type ItemOutcome,
 	type RecordRef,
+	shortText,
 } from '../../persons';
 import type { ColumnInfo } from '../../transport/dataverseApi';
 import { definedValues, itemTable, mappingMode } from './common';
@@ -159,7 +160,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		try {
 			if (owner && !normaliseGuid(owner)) throw new RecordError(`The owner "${owner}" is not a Dynamics user ID (GUID)`, 'owner', 'format', 'config');
 			if (rawId !== undefined && !normaliseGuid(rawId)) {
-				throw new RecordError(`"${idKey}" must be a Dynamics record ID (GUID), got "${rawId}"`, idKey, 'format');
+				throw new RecordError(`"${idKey}" must be a Dynamics record ID (GUID), got "${shortText(rawId)}"`, idKey, 'format');
 			}
 			if (view.deleted) {
 				skip('The item reports a deleted record: use the Delete Person node for deletes');

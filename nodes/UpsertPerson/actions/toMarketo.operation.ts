@@ -25,6 +25,7 @@ import {
 	toLeadId,
 	type ItemOutcome,
 	type RecordRef,
+	shortText,
 } from '../../persons';
 import { syncLeads } from '../../transport/marketoApi';
 import { definedValues, itemTable, mappingMode } from './common';
@@ -159,7 +160,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		};
 		try {
 			if (rawId !== undefined && !normaliseGuid(rawId)) {
-				throw new RecordError(`"${idKey}" must be a Dynamics record ID (GUID), got "${rawId}"`, idKey, 'format');
+				throw new RecordError(`"${idKey}" must be a Dynamics record ID (GUID), got "${shortText(rawId)}"`, idKey, 'format');
 			}
 			if (view.deleted) {
 				skip('The item reports a deleted record: use the Delete Person node for deletes');
