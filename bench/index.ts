@@ -10,7 +10,11 @@ import { renderResults } from './lib/table';
 
 const ROOT = path.join(__dirname, '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { runBenchScript } = require('../scripts/bench-run') as { runBenchScript(script: string, env: Record<string, string>, logFile: string): Promise<number> };
+const { runBenchScript, stopBenchScripts } = require('../scripts/bench-run') as {
+	runBenchScript(script: string, env: Record<string, string>, logFile: string): Promise<number>;
+	stopBenchScripts(signal?: string): void;
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stopBenchScripts('SIGTERM'));
 
 interface Step {
 	script: string;

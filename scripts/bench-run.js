@@ -6,6 +6,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
+const children = new Set();
 
 /** Resolves with the exit code of `ts-node bench/<script>.ts`. */
 function runBenchScript(script, env, logFile) {
@@ -16,11 +17,18 @@ function runBenchScript(script, env, logFile) {
 			env: { ...process.env, ...env },
 			stdio: ['ignore', out, out],
 		});
+		children.add(child);
 		child.on('exit', (code) => {
+			children.delete(child);
 			fs.closeSync(out);
 			resolve(code ?? 1);
 		});
 	});
 }
 
-module.exports = { runBenchScript };
+/** Asks every running scenario to stop (each stops the n8n it started). */
+function stopBenchScripts(signal = 'SIGTERM') {
+	for (const child of children) child.kill(signal);
+}
+
+module.exports = { runBenchScript, stopBenchScripts };

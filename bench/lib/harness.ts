@@ -65,6 +65,20 @@ export class RssSampler {
 	}
 }
 
+/** n8n processes this bench started: stopped on Ctrl-C or SIGTERM too, so none outlives the bench. */
+const running = new Set<N8nInstance>();
+let handlersInstalled = false;
+function stopAllOnSignal(): void {
+	if (handlersInstalled) return;
+	handlersInstalled = true;
+	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+		process.once(signal, () => {
+			log(`${signal}: stopping ${running.size} n8n process(es)`);
+			void Promise.all([...running].map(async (n8n) => await n8n.stop())).finally(() => process.exit(130));
+		});
+	}
+}
+
 export interface N8nRun {
 	n8n: N8nInstance;
 	pid: number;
@@ -84,6 +98,8 @@ export async function startN8nWith(name: string, sims: Simulators, workflows: Ar
 		n8n.importWorkflow(workflow);
 		n8n.cli(['publish:workflow', `--id=${String(workflow.id)}`]);
 	}
+	stopAllOnSignal();
+	running.add(n8n);
 	await n8n.start();
 	const pid = (n8n as unknown as { child: { pid: number } }).child.pid;
 	const rss = new RssSampler(pid).start();
@@ -94,6 +110,7 @@ export async function startN8nWith(name: string, sims: Simulators, workflows: Ar
 		async stop() {
 			rss.stop();
 			await n8n.stop();
+			running.delete(n8n);
 			if (!process.env.BENCH_KEEP) n8n.cleanup();
 		},
 	};

@@ -36,19 +36,41 @@ export class Pacer {
 	/** Waits for a slot; `weight` is how many calls of the window this one uses (a $batch counts each part). */
 	async acquire(weight = 1): Promise<() => void> {
 		const started = this.now();
+		const slots = Math.max(1, Math.min(weight, this.budget.callsPerWindow));
 		await new Promise<void>((resolve) => {
-			this.waiters.push({ resolve, weight: Math.max(1, Math.min(weight, this.budget.callsPerWindow)) });
+			this.waiters.push({ resolve, weight: slots });
 			void this.pump();
 		});
-		this.stats.waitedMs += this.now() - started;
+		const grantedAt = this.now();
+		this.stats.waitedMs += grantedAt - started;
 		this.stats.calls++;
 		let released = false;
 		return () => {
 			if (released) return;
 			released = true;
 			this.inFlight--;
+			this.restamp(grantedAt, Math.min(slots, this.budget.callsPerWindow));
 			void this.pump();
 		};
+	}
+
+	/**
+	 * The server counts a call when it arrives, which can be well after the grant when the process is
+	 * busy (a blocked event loop, a token fetch). Once the answer is in, the call surely arrived by now:
+	 * keep it in the window from this moment, so the window never frees before the server's does.
+	 */
+	private restamp(grantedAt: number, slots: number): void {
+		const now = this.now();
+		let moved = 0;
+		for (let i = 0; i < this.starts.length && moved < slots; ) {
+			if (this.starts[i] === grantedAt) {
+				this.starts.splice(i, 1);
+				moved++;
+			} else if (this.starts[i] > grantedAt) break;
+			else i++;
+		}
+		// Every stamp is a grant or an answer time, never later than now: appending keeps the order.
+		for (let i = 0; i < moved; i++) this.starts.push(now);
 	}
 
 	/** The server rejected a call for rate (606/429) or concurrency (615): back off for everyone. */

@@ -47,6 +47,21 @@ describe('Pacer', () => {
 		expect(pacer.stats.calls).toBe(12);
 	});
 
+	test('a call counts in the window from its answer: a late arrival at the server never frees a slot early', async () => {
+		const clock = fakeClock();
+		const pacer = new Pacer({ callsPerWindow: 1, windowMs: 1000, concurrent: 10 }, clock.now, clock.delay);
+		const first = await pacer.acquire();
+		const grantedAt = clock.now();
+		// The first call's request is held up 400 ms in a busy process; the server counts it then.
+		await clock.delay(400);
+		first();
+		const answeredAt = clock.now();
+		await pacer.acquire();
+		// Not at grant + window, when the server still holds the first call in its window.
+		expect(clock.now()).toBeGreaterThanOrEqual(answeredAt + 1000);
+		expect(clock.now()).toBeGreaterThan(grantedAt + 1000);
+	});
+
 	test('a weighted call ($batch of N parts) uses N slots of the window', async () => {
 		const clock = fakeClock();
 		const pacer = new Pacer({ callsPerWindow: 10, windowMs: 1000, concurrent: 10 }, clock.now, clock.delay);
