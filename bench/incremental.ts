@@ -84,17 +84,28 @@ async function requestsPerPoll(): Promise<Record<string, unknown>> {
 				if (Date.now() - copyStarted > 20 * 60_000) throw new Error('initial copy of the 1M-row table did not finish in 20 minutes');
 			}
 			const copySeconds = (Date.now() - copyStarted) / 1000;
-			log(`incremental: initial copy of ${TABLE_ROWS.toLocaleString('en-US')} rows read in ${copySeconds.toFixed(0)} s; measuring polls`);
+			log(`incremental: initial copy of ${TABLE_ROWS.toLocaleString('en-US')} rows read in ${copySeconds.toFixed(0)} s; waiting for polls to settle`);
+			// Polls that overlapped while the copy was slow may still be reading: measure once two poll
+			// periods in a row show at most one lead request each.
+			let quiet = 0;
+			for (let i = 0; i < 60 && quiet < 2; i++) {
+				await alignTo(POLL_EVERY_S / 2);
+				const before = leadPages(sims);
+				await alignTo(POLL_EVERY_S / 2);
+				quiet = leadPages(sims) - before <= 1 ? quiet + 1 : 0;
+			}
 
-			const perPoll: Record<string, { requests: number; pagesOfLeads: number }> = {};
+			const perPoll: Record<string, { requests: number; pagesOfLeads: number; byRoute: Record<string, number> }> = {};
 			let changed = 0;
 			for (const changes of [0, 10, 10_000]) {
 				await alignTo(POLL_EVERY_S / 2); // midway between polls: the previous poll is over
-				const before = { calls: dataverseCalls(sims), pages: leadPages(sims) };
+				const before = { calls: dataverseCalls(sims), pages: leadPages(sims), routes: sims.dataverse.stats().byRoute };
 				for (let i = 0; i < changes; i++) sims.dataverse.update('lead', ids[(changed + i * 97) % ids.length], { jobtitle: `Changed ${changed + i}` });
 				changed += changes;
 				await alignTo(POLL_EVERY_S / 2); // one poll later
-				perPoll[String(changes)] = { requests: dataverseCalls(sims) - before.calls, pagesOfLeads: leadPages(sims) - before.pages };
+				const byRoute: Record<string, number> = {};
+				for (const [route, n] of Object.entries(sims.dataverse.stats().byRoute)) if (n - (before.routes[route] ?? 0) > 0) byRoute[route] = n - (before.routes[route] ?? 0);
+				perPoll[String(changes)] = { requests: dataverseCalls(sims) - before.calls, pagesOfLeads: leadPages(sims) - before.pages, byRoute };
 				log(`incremental: poll with ${changes} changes → ${perPoll[String(changes)].requests} Dataverse requests`);
 			}
 			return { tableRows: TABLE_ROWS, pageSize: PAGE_SIZE, recordsPerPoll: RECORDS_PER_POLL, initialCopySeconds: copySeconds, perPoll, peakRssMiB: run.rss.stop() };

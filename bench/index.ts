@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, in four lanes that run side by side (each lane waits on a different
 // simulator's limits, not on the CPU), then one table, printed and written to bench/results.md.
-// `npm run bench -- --table` only rebuilds the table from bench/out/*.json.
+// `npm run bench -- --table` only rebuilds the table from bench/tmp/*.json.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 

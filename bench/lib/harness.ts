@@ -5,14 +5,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { N8nInstance } from '../../test/e2e/n8nHost';
+import { freePort, N8nInstance } from '../../test/e2e/n8nHost';
 import { startSimulators, type Simulators } from '../../test/helpers/simulators';
 import { templateFor, type TemplateWorkflow } from '../../test/helpers/template';
 
 export type { Simulators };
 export { startSimulators };
 
-export const RESULTS_DIR = path.join(__dirname, '..', 'out');
+/** Raw figures and logs of the latest run (git-ignored); the table goes to bench/results.md. */
+export const RESULTS_DIR = path.join(__dirname, '..', 'tmp');
 
 export function log(message: string): void {
 	process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -65,6 +66,20 @@ export class RssSampler {
 	}
 }
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const host = require('../../scripts/lib/n8nHost') as {
+	startN8n(userFolder: string, port: number, env?: Record<string, string>, logFile?: string): Promise<unknown>;
+};
+
+/** N8nInstance.start with extra environment for n8n (BENCH_N8N_LOG_LEVEL=debug to see every poll). */
+async function startWithEnv(n8n: N8nInstance, env: Record<string, string>): Promise<void> {
+	const port = await freePort();
+	const brokerPort = String(await freePort());
+	const extra = { N8N_RUNNERS_BROKER_PORT: brokerPort, ...(process.env.BENCH_N8N_LOG_LEVEL ? { N8N_LOG_LEVEL: process.env.BENCH_N8N_LOG_LEVEL } : {}), ...env };
+	const child = await host.startN8n(n8n.userFolder, port, extra, n8n.logFile);
+	Object.assign(n8n, { port, child });
+}
+
 /** n8n processes this bench started: stopped on Ctrl-C or SIGTERM too, so none outlives the bench. */
 const running = new Set<N8nInstance>();
 let handlersInstalled = false;
@@ -90,7 +105,13 @@ export interface N8nRun {
  * A fresh n8n with the package, the two credentials and the given workflows imported and published;
  * started after seeding so the first poll sees the data. RSS sampling starts with the process.
  */
-export async function startN8nWith(name: string, sims: Simulators, workflows: Array<Record<string, unknown>>, credentials = benchCredentials(sims)): Promise<N8nRun> {
+export async function startN8nWith(
+	name: string,
+	sims: Simulators,
+	workflows: Array<Record<string, unknown>>,
+	credentials = benchCredentials(sims),
+	env: Record<string, string> = {},
+): Promise<N8nRun> {
 	const n8n = new N8nInstance(`bench-${name}`);
 	n8n.install(tarball());
 	n8n.importCredentials(credentials);
@@ -100,7 +121,7 @@ export async function startN8nWith(name: string, sims: Simulators, workflows: Ar
 	}
 	stopAllOnSignal();
 	running.add(n8n);
-	await n8n.start();
+	await startWithEnv(n8n, env);
 	const pid = (n8n as unknown as { child: { pid: number } }).child.pid;
 	const rss = new RssSampler(pid).start();
 	return {
@@ -175,6 +196,25 @@ export function seedDynamicsLeads(sims: Simulators, count: number): void {
 	}));
 }
 
+/**
+ * Counts Marketo person look-ups by filter type (the simulator's route counter does not split them):
+ * wraps the simulator's request handler, which its server calls through the instance.
+ */
+export function countLookupsByFilterType(sims: Simulators): Record<string, number> {
+	const counts: Record<string, number> = {};
+	const sim = sims.marketo as unknown as { handle(req: { method: string; path: string; url: URL; rawBody: Buffer }): unknown };
+	const original = sim.handle.bind(sim);
+	sim.handle = (req) => {
+		if (req.path === '/rest/v1/leads.json' && (req.method === 'GET' || req.url.searchParams.get('_method') === 'GET')) {
+			const params = req.method === 'GET' ? req.url.searchParams : new URLSearchParams(req.rawBody.toString('utf8'));
+			const type = params.get('filterType') ?? '?';
+			counts[type] = (counts[type] ?? 0) + 1;
+		}
+		return original(req);
+	};
+	return counts;
+}
+
 /** Marketo REST calls (identity excluded), 606/615 answers, and sync (write) calls, from the simulator. */
 export function marketoCounters(sims: Simulators) {
 	const s = sims.marketo.stats();
@@ -222,7 +262,7 @@ export async function watchProgress(
 	}
 }
 
-/** Writes one scenario's figures for the table (bench/out/<name>.json). */
+/** Writes one scenario's figures for the table (bench/tmp/<name>.json). */
 export function saveFigures(name: string, figures: unknown): string {
 	fs.mkdirSync(RESULTS_DIR, { recursive: true });
 	const file = path.join(RESULTS_DIR, `${name}.json`);

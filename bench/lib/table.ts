@@ -1,4 +1,4 @@
-// Turns bench/out/*.json into the one results table (markdown), with the targets of issue 5.
+// Turns bench/tmp/*.json into the one results table (markdown), with the targets of issue 5.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -25,7 +25,7 @@ const max = (xs: number[]) => (xs.filter(Number.isFinite).length === xs.length &
 export function renderResults(dir: string, host: Json): string {
 	const rows: string[][] = [];
 	const row = (figure: string, measured: string, target: string, met?: boolean) => rows.push([figure, measured, target, ok(met)]);
-	const missing = (figure: string, what: string) => row(figure, `not measured (${what} did not produce figures; see bench/out/${what}.log)`, '', undefined);
+	const missing = (figure: string, what: string) => row(figure, `not measured (${what} did not produce figures; see bench/tmp/${what}.log)`, '', undefined);
 
 	const d2m = load(dir, 'd2m')?.figures;
 	if (d2m) {

@@ -19,7 +19,7 @@ export class Pacer {
 	private starts: number[] = [];
 	private inFlight = 0;
 	private pausedUntil = 0;
-	private waiters: Array<{ resolve: () => void; weight: number }> = [];
+	private waiters: Array<{ resolve: (stampedAt: number) => void; weight: number }> = [];
 	private pumping = false;
 	/** Multiplier on the budget (≤ 1) after the server pushed back; recovers over time. */
 	private squeeze = 1;
@@ -37,12 +37,12 @@ export class Pacer {
 	async acquire(weight = 1): Promise<() => void> {
 		const started = this.now();
 		const slots = Math.max(1, Math.min(weight, this.budget.callsPerWindow));
-		await new Promise<void>((resolve) => {
+		// The window stamp the pump gave this call, so its answer can move exactly those entries.
+		const grantedAt = await new Promise<number>((resolve) => {
 			this.waiters.push({ resolve, weight: slots });
 			void this.pump();
 		});
-		const grantedAt = this.now();
-		this.stats.waitedMs += grantedAt - started;
+		this.stats.waitedMs += this.now() - started;
 		this.stats.calls++;
 		let released = false;
 		return () => {
@@ -118,7 +118,7 @@ export class Pacer {
 				}
 				for (let i = 0; i < weight; i++) this.starts.push(now);
 				this.inFlight++;
-				this.waiters.shift()!.resolve();
+				this.waiters.shift()!.resolve(now);
 			}
 		} finally {
 			this.pumping = false;
