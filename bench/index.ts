@@ -1,4 +1,4 @@
-// `npm run bench`: every benchmark, in four lanes that run side by side (each lane waits on a different
+// `npm run bench`: every benchmark, in three lanes that run side by side (each lane waits on a different
 // simulator's limits, not on the CPU), then one table, printed and written to bench/results.md.
 // `npm run bench -- --table` only rebuilds the table from bench/tmp/*.json.
 import * as fs from 'node:fs';
@@ -14,7 +14,13 @@ const { runBenchScript, stopBenchScripts } = require('../scripts/bench-run') as 
 	runBenchScript(script: string, env: Record<string, string>, logFile: string): Promise<number>;
 	stopBenchScripts(signal?: string): void;
 };
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stopBenchScripts('SIGTERM'));
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+	process.on(signal, () => {
+		stopping = true;
+		stopBenchScripts('SIGTERM');
+	});
+}
 
 interface Step {
 	script: string;
@@ -24,8 +30,7 @@ interface Step {
 /** Lanes run in parallel; steps in a lane one after the other. */
 const LANES: Step[][] = [
 	[{ script: 'd2m' }, { script: 'memory', env: { BENCH_MEMORY_SIZES: '10000', BENCH_MEMORY_OUT: 'memory-10k' } }, { script: 'peer' }],
-	[{ script: 'm2d' }],
-	[{ script: 'incremental' }],
+	[{ script: 'm2d' }, { script: 'incremental' }],
 	[{ script: 'memory', env: { BENCH_MEMORY_SIZES: '300000', BENCH_MEMORY_OUT: 'memory-300k' } }],
 ];
 
@@ -49,7 +54,7 @@ async function main() {
 		const codes = await Promise.all(
 			lanes.map(async (lane) => {
 				const laneCodes: number[] = [];
-				for (const step of lane) laneCodes.push(await runStep(step, tarball));
+				for (const step of lane) if (!stopping) laneCodes.push(await runStep(step, tarball));
 				return laneCodes;
 			}),
 		);

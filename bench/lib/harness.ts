@@ -75,7 +75,15 @@ const host = require('../../scripts/lib/n8nHost') as {
 async function startWithEnv(n8n: N8nInstance, env: Record<string, string>): Promise<void> {
 	const port = await freePort();
 	const brokerPort = String(await freePort());
-	const extra = { N8N_RUNNERS_BROKER_PORT: brokerPort, ...(process.env.BENCH_N8N_LOG_LEVEL ? { N8N_LOG_LEVEL: process.env.BENCH_N8N_LOG_LEVEL } : {}), ...env };
+	const extra = {
+		N8N_RUNNERS_BROKER_PORT: brokerPort,
+		// One production execution at a time; later polls queue. Without it, when the Marketo budget drains
+		// slower than the triggers feed (a busy machine), executions interleave on the shared budget,
+		// none finishes, and they pile up until n8n stalls. This is n8n's own concurrency control setting.
+		N8N_CONCURRENCY_PRODUCTION_LIMIT: process.env.BENCH_N8N_CONCURRENCY ?? '1',
+		...(process.env.BENCH_N8N_LOG_LEVEL ? { N8N_LOG_LEVEL: process.env.BENCH_N8N_LOG_LEVEL } : {}),
+		...env,
+	};
 	const child = await host.startN8n(n8n.userFolder, port, extra, n8n.logFile);
 	Object.assign(n8n, { port, child });
 }
