@@ -2,6 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { BENCH_TUNING } from './initialSync';
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- figures files are read back as loose JSON
 type Json = Record<string, any>;
 
@@ -99,7 +101,7 @@ export function renderResults(dir: string, host: Json): string {
 	} else missing('5. Peer', 'peer');
 
 	const total = load(dir, 'total');
-	const d2mTuning = d2m?.tuning ?? {};
+	const tuning = (d2m?.tuning ?? BENCH_TUNING) as typeof BENCH_TUNING;
 	return [
 		'# Benchmark results',
 		'',
@@ -113,10 +115,10 @@ export function renderResults(dir: string, host: Json): string {
 		'',
 		'Configuration: simulators in the bench process with their real limits (Marketo 100 calls / 20 s and 10 concurrent per instance, ' +
 			'50,000 calls a day; Dataverse 6,000 requests / 300 s and 52 concurrent per user). Real n8n 2.41.1 with the packed package. ' +
-			`The template copy for 1, 2 and 4 differs from the published one only in the Dynamics triggers' Records Per Run ${n0(d2mTuning.maxRecordsPerPoll ?? 20000)} ` +
-			`(default 5,000), Page Size ${n0(d2mTuning.pageSize ?? 5000)} (default 1,000) and ${d2mTuning.pollsPerMinute ?? 6} poll times a minute on every trigger ` +
-			'(n8n allows several "every minute at second S" poll times; it rejects sub-minute crons). The Marketo credential uses the whole instance: ' +
-			'100 calls / 20 s, 10 concurrent. Latency (3) uses the unmodified template (one poll a minute) on 2,000 leads; requests per poll (3) use the lead trigger alone, ' +
+			`The template copy for 1, 2 and 4 differs from the published one only in the Dynamics triggers: Records Per Run ${n0(tuning.maxRecordsPerPoll ?? 5000)} ` +
+			`(default 5,000), Page Size ${n0(tuning.pageSize ?? 1000)} (default 1,000), ${tuning.pollsPerMinute ?? 1} poll times a minute (default 1; n8n accepts several ` +
+			'"every minute at second S" poll times and rejects sub-minute crons). n8n runs with N8N_CONCURRENCY_PRODUCTION_LIMIT=1 (one execution at a time, later polls queue). ' +
+			'The Marketo credential uses the whole instance: 100 calls / 20 s, 10 concurrent. Latency (3) uses the unmodified template (one poll a minute) on 2,000 leads; requests per poll (3) use the lead trigger alone, ' +
 			'10 s polls, page size 5,000. Reproduce: `npm install && npm run bench` (or `npm run bench:d2m`, `bench:m2d`, `bench:incremental`, `bench:memory`, `bench:peer`).',
 		'',
 	].join('\n');
