@@ -19,7 +19,7 @@ export class Pacer {
 	private starts: number[] = [];
 	private inFlight = 0;
 	private pausedUntil = 0;
-	private waiters: Array<{ resolve: () => void; weight: number }> = [];
+	private waiters: Array<{ resolve: (stampedAt: number) => void; weight: number }> = [];
 	private pumping = false;
 	/** Multiplier on the budget (≤ 1) after the server pushed back; recovers over time. */
 	private squeeze = 1;
@@ -36,8 +36,10 @@ export class Pacer {
 	/** Waits for a slot; `weight` is how many calls of the window this one uses (a $batch counts each part). */
 	async acquire(weight = 1): Promise<() => void> {
 		const started = this.now();
-		await new Promise<void>((resolve) => {
-			this.waiters.push({ resolve, weight: Math.max(1, Math.min(weight, this.budget.callsPerWindow)) });
+		const slots = Math.max(1, Math.min(weight, this.budget.callsPerWindow));
+		// The window stamp the pump gave this call, so its answer can move exactly those entries.
+		const grantedAt = await new Promise<number>((resolve) => {
+			this.waiters.push({ resolve, weight: slots });
 			void this.pump();
 		});
 		this.stats.waitedMs += this.now() - started;
@@ -47,8 +49,28 @@ export class Pacer {
 			if (released) return;
 			released = true;
 			this.inFlight--;
+			this.restamp(grantedAt, Math.min(slots, this.budget.callsPerWindow));
 			void this.pump();
 		};
+	}
+
+	/**
+	 * The server counts a call when it arrives, which can be well after the grant when the process is
+	 * busy (a blocked event loop, a token fetch). Once the answer is in, the call surely arrived by now:
+	 * keep it in the window from this moment, so the window never frees before the server's does.
+	 */
+	private restamp(grantedAt: number, slots: number): void {
+		const now = this.now();
+		let moved = 0;
+		for (let i = 0; i < this.starts.length && moved < slots; ) {
+			if (this.starts[i] === grantedAt) {
+				this.starts.splice(i, 1);
+				moved++;
+			} else if (this.starts[i] > grantedAt) break;
+			else i++;
+		}
+		// Every stamp is a grant or an answer time, never later than now: appending keeps the order.
+		for (let i = 0; i < moved; i++) this.starts.push(now);
 	}
 
 	/** The server rejected a call for rate (606/429) or concurrency (615): back off for everyone. */
@@ -96,7 +118,7 @@ export class Pacer {
 				}
 				for (let i = 0; i < weight; i++) this.starts.push(now);
 				this.inFlight++;
-				this.waiters.shift()!.resolve();
+				this.waiters.shift()!.resolve(now);
 			}
 		} finally {
 			this.pumping = false;

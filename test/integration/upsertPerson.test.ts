@@ -301,6 +301,32 @@ describe('Upsert Lead/Contact node', () => {
 			expect(ok[1].json.reason).toContain('nothing to write to Marketo');
 			expect(mkLead(lead.id)).toMatchObject({ lastName: 'After', microsoftSyncState: state });
 		});
+
+		test('Resolve Conflict "createInMarketo" items: no second Microsoft ID look-up, an unlinked person with the email is still linked', async () => {
+			const existing = mkCreate({ email: 'known@example.test', firstName: 'Known' });
+			sims.marketo.resetCounters();
+			const created = (n: number, email: string) => ({
+				entity: 'lead',
+				source: 'dynamics',
+				dynamicsId: guid(n),
+				marketoId: null,
+				action: 'createInMarketo',
+				reason: 'no Marketo person is linked to this Dynamics lead yet',
+				toMarketo: { email, lastName: `New ${n}`, microsoftId: guid(n), microsoftType: 'Lead' },
+				toDynamics: {},
+				merged: {},
+				collisions: [],
+			});
+			const { ok, failed } = await run({}, [created(50, 'fresh@example.test'), created(51, 'known@example.test')]);
+			expect(failed).toHaveLength(0);
+			expect(ok.map((i) => i.json.status)).toEqual(['created', 'updated']);
+			expect(ok[1].json).toMatchObject({ marketoId: existing.id, lookupField: 'email' });
+			expect(mkLead(existing.id)).toMatchObject({ microsoftId: guid(51), lastName: 'New 51' });
+			// One look-up by email (to link), one upsert per lookup field; none by Microsoft ID.
+			const routes = sims.marketo.stats().byRoute;
+			expect(routes['GET /rest/v1/leads.json']).toBe(1);
+			expect(routes['POST /rest/v1/leads.json']).toBe(2);
+		});
 	});
 
 	describe('to Dynamics', () => {

@@ -47,6 +47,25 @@ describe('Pacer', () => {
 		expect(pacer.stats.calls).toBe(12);
 	});
 
+	test('a call counts in the window from its answer: a late arrival at the server never frees a slot early', async () => {
+		// A clock that ticks on every reading, as real time passes between the grant and the request.
+		let t = 1_000_000;
+		const now = () => (t += 1);
+		const pacer = new Pacer({ callsPerWindow: 1, windowMs: 1000, concurrent: 10 }, now, async (ms) => {
+			t += ms;
+		});
+		const first = await pacer.acquire();
+		const grantedAt = t;
+		// The request is held up 400 ms in a busy process; the server counts it when it arrives.
+		t += 400;
+		first();
+		const answeredAt = t;
+		await pacer.acquire();
+		// Not at grant + window, when the server still holds the first call in its window.
+		expect(t).toBeGreaterThanOrEqual(answeredAt + 1000);
+		expect(t).toBeGreaterThan(grantedAt + 1400);
+	});
+
 	test('a weighted call ($batch of N parts) uses N slots of the window', async () => {
 		const clock = fakeClock();
 		const pacer = new Pacer({ callsPerWindow: 10, windowMs: 1000, concurrent: 10 }, clock.now, clock.delay);

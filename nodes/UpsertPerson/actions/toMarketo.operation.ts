@@ -123,6 +123,8 @@ interface Prepared {
 	lookupField: string;
 	/** Chosen by "Automatic" because the item has a Dynamics id (may switch to email to link). */
 	autoById: boolean;
+	/** Resolve Conflict just looked the record up and found no person linked to it (createInMarketo). */
+	knownUnlinked: boolean;
 }
 
 /**
@@ -209,7 +211,14 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					throw new RecordError(`No value for the lookup field "${lookupField}": the person can be neither found nor created`, lookupField, '1003');
 				}
 			}
-			prepared.push({ outcome, table, record: values, lookupField, autoById: lookupChoice === 'auto' && lookupField === MARKER_FIELDS.id });
+			prepared.push({
+				outcome,
+				table,
+				record: values,
+				lookupField,
+				autoById: lookupChoice === 'auto' && lookupField === MARKER_FIELDS.id,
+				knownUnlinked: view.resolved?.action === 'createInMarketo',
+			});
 		} catch (error) {
 			outcome.failure = failureFrom(error);
 		}
@@ -240,7 +249,10 @@ async function linkUnlinkedPersons(ctx: IExecuteFunctions, prepared: Prepared[])
 }
 
 async function linkByEmail(ctx: IExecuteFunctions, byId: Prepared[]): Promise<void> {
-	const linked = await findMarketoBy(ctx, MARKER_FIELDS.id, byId.map((p) => String(p.record[MARKER_FIELDS.id])), ['email']);
+	// Resolve Conflict's "createInMarketo" comes from the same look-up moments ago: asking Marketo
+	// again would cost a call per 300 records for nothing (the upsert still dedupes on Microsoft ID).
+	const toCheck = byId.filter((p) => !p.knownUnlinked);
+	const linked = toCheck.length ? await findMarketoBy(ctx, MARKER_FIELDS.id, toCheck.map((p) => String(p.record[MARKER_FIELDS.id])), ['email']) : new Map<string, IDataObject[]>();
 	const unlinked = byId.filter((p) => !linked.has(String(p.record[MARKER_FIELDS.id]).toLowerCase()));
 	for (const p of byId) {
 		const persons = linked.get(String(p.record[MARKER_FIELDS.id]).toLowerCase());
