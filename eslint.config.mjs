@@ -7,7 +7,7 @@ export default [
 	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.test-results/**'] },
 	...configWithoutCloudSupport,
 	{
-		files: ['simulators/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
+		files: ['simulators/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
 		rules: {
 			'@n8n/community-nodes/require-node-api-error': 'off',
 			'@n8n/community-nodes/no-hardcoded-secrets': 'off',

@@ -4,7 +4,6 @@ import * as path from 'node:path';
 
 import { BENCH_TUNING } from './initialSync';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- figures files are read back as loose JSON
 type Json = Record<string, any>;
 
 function load(dir: string, name: string): Json | undefined {
