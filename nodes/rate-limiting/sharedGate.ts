@@ -21,6 +21,12 @@ export interface SharedGate {
 /** A lease outlives any single call (request timeout 120 s): a crashed process frees its slots by then. */
 const LEASE_MS = 150_000;
 const KEY_PREFIX = 'n8n-nodes-marketo-dynamics-sync:pacer:';
+/**
+ * The window counted a little longer than the API's: a call may reach the API a few ms later than it
+ * was granted, and an earlier call later still, so without a margin two calls granted just over a
+ * window apart can arrive just under one apart.
+ */
+const WINDOW_MARGIN_MS = 250;
 
 /**
  * KEYS: window zset, lease zset, pause key. ARGV: windowMs, callsPerWindow, concurrent, weight, member.
@@ -30,7 +36,7 @@ const KEY_PREFIX = 'n8n-nodes-marketo-dynamics-sync:pacer:';
 const ACQUIRE_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local windowMs = tonumber(ARGV[1])
+local windowMs = tonumber(ARGV[1]) + ${WINDOW_MARGIN_MS}
 local limit = tonumber(ARGV[2])
 local concurrent = tonumber(ARGV[3])
 local weight = tonumber(ARGV[4])
@@ -43,7 +49,7 @@ if redis.call('ZCARD', KEYS[2]) >= concurrent then return 25 end
 local count = redis.call('ZCARD', KEYS[1])
 if count + weight > limit then
   local oldest = redis.call('ZRANGE', KEYS[1], count + weight - limit - 1, count + weight - limit - 1, 'WITHSCORES')
-  return math.max(1, tonumber(oldest[2]) + windowMs - now + 25)
+  return math.max(1, tonumber(oldest[2]) + windowMs - now + 1)
 end
 for i = 1, weight do redis.call('ZADD', KEYS[1], now, member .. ':' .. i) end
 redis.call('PEXPIRE', KEYS[1], windowMs + 1000)

@@ -60,8 +60,12 @@ export class SyncLab {
 	private batchNo = 0;
 	private ownerUserId = '';
 	private seenExecutions = new Set<string>();
-	/** Every item that reached the template's "Failed records" node, as JSON text. */
+	/**
+	 * What n8n reports as failed, as text: every item that reached the template's "Failed records"
+	 * node, and the whole data of every execution that failed or crashed.
+	 */
 	readonly failedItems: string[] = [];
+	failedExecutions = 0;
 	private flatted: { parse(text: string): any };
 
 	constructor(readonly options: LabOptions) {
@@ -227,6 +231,13 @@ export class SyncLab {
 			const raw = full.json?.data?.data;
 			if (typeof raw !== 'string') continue;
 			this.seenExecutions.add(id);
+			// A run that failed or crashed as a whole is listed under Executions with the records it
+			// read, ready for Retry: those records count as reported.
+			const status = String(full.json?.data?.status ?? execution.status ?? '');
+			if (status === 'error' || status === 'crashed') {
+				this.failedExecutions++;
+				this.failedItems.push(raw);
+			}
 			const data = this.flatted.parse(raw);
 			for (const run of data?.resultData?.runData?.['Failed records'] ?? []) {
 				for (const item of run?.data?.main?.[0] ?? []) this.failedItems.push(JSON.stringify(item.json));

@@ -88,7 +88,10 @@ async function main() {
 		await lab.collectFailedRecords();
 		const leaks = leakedSecrets(lab);
 		process.stdout.write(`\nFault injection: ${rows.length} faults, ${Math.round((Date.now() - started) / 1000)} s, real n8n 2.41.1 (one process)\n\n${table(rows)}\n\n`);
-		process.stdout.write(`Secrets found in n8n's log and the failed-record items: ${leaks.length}\n`);
+		process.stdout.write(
+			`reported failed: the record is an item of "Failed records" or inside one of the ${lab.failedExecutions} executions n8n lists as failed/crashed (Executions → Retry)\n` +
+				`Secrets (client secrets) found in n8n's log, the failed items and failed executions: ${leaks.length}\n`,
+		);
 		const bad = rows.filter((r) => r.result.lost > 0 || r.result.duplicated > 0 || r.cursors.length > 0);
 		failed = bad.length > 0 || leaks.length > 0;
 		process.stdout.write(failed ? `FAILED: ${bad.map((r) => r.fault).join(', ')}${leaks.length ? ' (secret leak)' : ''}\n` : 'PASSED: no record lost or duplicated, cursors intact, no secret leaked\n');
