@@ -17,6 +17,8 @@ export interface FaultScenario {
 	activeMs?: number;
 	/** How long the batch may take to settle (timeouts need more). */
 	settleMs?: number;
+	/** What the fault did beyond the simulators' injected answers (e.g. the n8n kill). */
+	injectedNote?: string;
 }
 
 /** Marketo's HTTP-200 error envelope. */
@@ -97,6 +99,7 @@ export const SCENARIOS: FaultScenario[] = [
 	{
 		name: 'token expiry mid-run (601, 602, 401)',
 		ci: true,
+		injectedNote: 'Marketo tokens expired',
 		inject: (lab) => {
 			lab.sims.marketo.expireTokens(); // every token Marketo issued now answers 602
 			marketoFaults(lab, [{ pathIncludes: MARKETO_REST, afterCount: 3, response: marketoError('601', 'Access token invalid'), responseCount: 2 }]);
@@ -108,19 +111,22 @@ export const SCENARIOS: FaultScenario[] = [
 	{
 		name: 'expired change-tracking token',
 		ci: false,
+		injectedNote: 'all delta tokens expired',
 		inject: (lab) => lab.sims.dataverse.expireDeltaTokens(),
 	},
 	{
 		name: 'poll fails after its first page',
 		ci: true,
-		// The lead trigger reads the batch's leads in pages of 5: page 1 arrives, then every further
-		// lead GET fails (past the transport's retries) until the fault runs out.
+		// The lead trigger reads the batch's 6 leads in pages of 5: page 1 arrives, then the next page
+		// (a nextLink, the only requests with a $skiptoken) fails past the transport's retries, for
+		// two polls, until the fault runs out.
 		inject: (lab) =>
-			dataverseFaults(lab, [{ pathIncludes: '/leads?', method: 'GET', afterCount: 1, response: dataverseError(503, '0x80040216', 'Service Unavailable'), responseCount: 14 }]),
+			dataverseFaults(lab, [{ pathIncludes: 'skiptoken=', method: 'GET', response: dataverseError(503, '0x80040216', 'Service Unavailable'), responseCount: 12 }]),
 	},
 	{
 		name: 'n8n killed mid-execution, restarted',
 		ci: true,
+		injectedNote: 'SIGKILL + restart',
 		inject: async (lab, batch) => {
 			// Slow Marketo down so executions are surely running, wait until part of the batch has
 			// landed, then SIGKILL n8n (no graceful shutdown) and start it again on the same database.
