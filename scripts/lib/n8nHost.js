@@ -134,10 +134,10 @@ async function startN8n(userFolder, port, extraEnv = {}, logFile) {
  * Starts `n8n worker` (queue mode) in the background; resolves when its health endpoint answers
  * (/healthz/readiness checks its database and Redis connections).
  */
-async function startWorker(userFolder, healthPort, extraEnv = {}, logFile) {
+async function startWorker(userFolder, healthPort, extraEnv = {}, logFile, concurrency = 10) {
 	return await startProcess(
 		'n8n worker',
-		['worker', '--concurrency=10'],
+		['worker', `--concurrency=${concurrency}`],
 		n8nEnv(userFolder, {
 			QUEUE_HEALTH_CHECK_ACTIVE: 'true',
 			QUEUE_HEALTH_CHECK_PORT: String(healthPort),

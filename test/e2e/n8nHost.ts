@@ -12,7 +12,7 @@ const host = require('../../scripts/lib/n8nHost') as {
 	prepareUserFolder(userFolder: string, tarball: string): void;
 	n8nCli(userFolder: string, args: string[], env?: Record<string, string>): string;
 	startN8n(userFolder: string, port: number, env?: Record<string, string>, logFile?: string): Promise<ChildProcess>;
-	startWorker(userFolder: string, healthPort: number, env?: Record<string, string>, logFile?: string): Promise<ChildProcess>;
+	startWorker(userFolder: string, healthPort: number, env?: Record<string, string>, logFile?: string, concurrency?: number): Promise<ChildProcess>;
 	stopN8n(child: ChildProcess | undefined): Promise<void>;
 	killN8n(child: ChildProcess | undefined): Promise<void>;
 };
@@ -91,11 +91,14 @@ export class N8nInstance {
 		this.child = await host.startN8n(this.userFolder, this.port, { ...this.env, N8N_RUNNERS_BROKER_PORT: brokerPort }, this.logFile);
 	}
 
-	/** Queue mode: starts one more `n8n worker` on this instance's database and Redis; its log is `worker-<n>.log`. */
-	async startWorker(): Promise<number> {
+	/**
+	 * Queue mode: starts one more `n8n worker` (running up to `concurrency` executions at once) on this
+	 * instance's database and Redis; its log is `worker-<n>.log`.
+	 */
+	async startWorker(concurrency = 10): Promise<number> {
 		const index = this.workers.length + 1;
 		const env = { ...this.env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) };
-		const worker = await host.startWorker(this.userFolder, await freePort(), env, path.join(this.userFolder, `worker-${index}.log`));
+		const worker = await host.startWorker(this.userFolder, await freePort(), env, path.join(this.userFolder, `worker-${index}.log`), concurrency);
 		this.workers.push(worker);
 		return index;
 	}

@@ -47,6 +47,8 @@ export interface LabOptions {
 	n8nEnv?: N8nInstanceOptions['env'];
 	/** Workers to start next to main (queue mode). */
 	workers?: number;
+	/** Executions each worker runs at once (low, so both workers get work). */
+	workerConcurrency?: number;
 	/** The Marketo credential's share of the instance limits (default: the whole instance, 100/10). */
 	marketoBudget?: { callsPer20Seconds: number; concurrentCalls: number };
 	/** Records per Dynamics page, so a batch spans pages (default 5). */
@@ -94,7 +96,7 @@ export class SyncLab {
 		this.n8n.cli(['publish:workflow', `--id=${this.workflow.id}`]);
 		await this.n8n.start();
 		await this.n8n.setupOwner();
-		for (let i = 0; i < (this.options.workers ?? 0); i++) await this.n8n.startWorker();
+		for (let i = 0; i < (this.options.workers ?? 0); i++) await this.n8n.startWorker(this.options.workerConcurrency);
 	}
 
 	/**

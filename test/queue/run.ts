@@ -4,6 +4,7 @@
 // (nothing lost or duplicated), and the three queue-mode processes together must keep the Marketo
 // credential's budget: no 606/615 from the simulator, whose instance limit is set to that budget.
 import { syncSnapshot } from '../helpers/sampleData';
+import { RedisClient } from '../../nodes/rate-limiting/redisClient';
 import { sleep, SyncLab, type BatchResult, type ExpectedRecord, type LabOptions } from '../faults/lab';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -25,13 +26,26 @@ interface RunResult {
 	hits606: number;
 	hits615: number;
 	workerExecutions: number[];
+	/** Keys of the shared call budget found in n8n's Redis (queue mode). */
+	gateKeys: number;
 	seconds: number;
 }
 
-async function run(mode: string, options: Omit<LabOptions, 'name' | 'marketoBudget'>): Promise<RunResult> {
+/** The shared-budget keys the nodes keep in n8n's Redis: proof the workers paced through it. */
+async function sharedBudgetKeys(env: Record<string, string>): Promise<number> {
+	const client = new RedisClient({ host: env.QUEUE_BULL_REDIS_HOST, port: Number(env.QUEUE_BULL_REDIS_PORT), password: env.QUEUE_BULL_REDIS_PASSWORD });
+	try {
+		const keys = await client.command(['KEYS', 'n8n-nodes-marketo-dynamics-sync:pacer:*']);
+		return Array.isArray(keys) ? keys.length : 0;
+	} finally {
+		client.close();
+	}
+}
+
+async function run(mode: string, options: Omit<LabOptions, 'name' | 'marketoBudget'>, redis?: Record<string, string>): Promise<RunResult> {
 	const started = Date.now();
 	process.stdout.write(`\n== ${mode}\n`);
-	const lab = new SyncLab({ ...options, name: `queue-${mode.split(' ')[0]}`, marketoBudget: LIMIT });
+	const lab = new SyncLab({ ...options, name: options.workers ? 'queue-mode' : 'queue-single', marketoBudget: LIMIT });
 	let ok = false;
 	try {
 		await lab.start();
@@ -55,6 +69,7 @@ async function run(mode: string, options: Omit<LabOptions, 'name' | 'marketoBudg
 			clearInterval(sampler);
 		}
 		const stats = lab.sims.marketo.stats();
+		const gateKeys = redis ? await sharedBudgetKeys(redis) : 0;
 		const workerExecutions = Array.from({ length: options.workers ?? 0 }, (_, i) => (lab.n8n.workerLog(i + 1).match(/Worker finished execution/g) ?? []).length);
 		const result: RunResult = {
 			mode,
@@ -66,6 +81,7 @@ async function run(mode: string, options: Omit<LabOptions, 'name' | 'marketoBudg
 			hits606: stats.limitHits['606'] ?? 0,
 			hits615: stats.limitHits['615'] ?? 0,
 			workerExecutions,
+			gateKeys,
 			seconds: Math.round((Date.now() - started) / 1000),
 		};
 		ok = true;
@@ -130,7 +146,7 @@ async function main() {
 	const results: RunResult[] = [];
 	const services = await startQueueServices();
 	try {
-		results.push(await run('queue: main + 2 workers', { n8nEnv: services.env, workers: 2 }));
+		results.push(await run('queue: main + 2 workers', { n8nEnv: services.env, workers: 2, workerConcurrency: 3 }, services.env));
 	} catch (error) {
 		failed = true;
 		process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
@@ -150,13 +166,16 @@ async function main() {
 			`\nQueue mode: ${BATCHES} batches of new and changed records on top of the sample, Marketo limit and credential budget ${LIMIT.callsPer20Seconds} calls / 20 s, ${LIMIT.concurrentCalls} in flight (${Math.round((Date.now() - started) / 1000)} s)\n\n${table(results)}\n`,
 		);
 		const queue = results[0];
-		process.stdout.write(`Executions finished per worker (from their logs): ${queue.workerExecutions.join(', ')}\n`);
+		process.stdout.write(
+			`Executions finished per worker (from their logs): ${queue.workerExecutions.join(', ')}; shared-budget keys in Redis: ${queue.gateKeys}\n`,
+		);
 		const problems: string[] = [];
 		for (const r of results) {
 			if (total(r.batches, 'lost') || total(r.batches, 'duplicated')) problems.push(`${r.mode}: records lost or duplicated`);
 			if (r.hits606 || r.hits615) problems.push(`${r.mode}: Marketo answered 606/615 ${r.hits606}/${r.hits615} times`);
 		}
 		if (queue.workerExecutions.length === 2 && queue.workerExecutions.some((n) => n === 0)) problems.push('a worker ran no execution');
+		if (queue.workerExecutions.length === 2 && queue.gateKeys === 0) problems.push('no shared call budget in Redis: the workers paced on their own');
 		if (results.length === 2) {
 			const [a, b] = results.map((r) => ({ ...r.snapshot }));
 			if (JSON.stringify(a) !== JSON.stringify(b)) problems.push(`final state differs: queue ${JSON.stringify(a)} vs single ${JSON.stringify(b)}`);
