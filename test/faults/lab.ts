@@ -224,8 +224,17 @@ export class SyncLab {
 
 	/** Reads the executions n8n saved since the last call and keeps every item of "Failed records". */
 	async collectFailedRecords(): Promise<void> {
-		const list = await this.n8n.rest('GET', `/executions?limit=250&filter=${encodeURIComponent(JSON.stringify({ workflowId: this.workflow.id }))}`);
-		const results: Array<{ id: string; status?: string; finished?: boolean }> = list.json?.data?.results ?? list.json?.data ?? [];
+		const results: Array<{ id: string; status?: string }> = [];
+		const filter = encodeURIComponent(JSON.stringify({ workflowId: this.workflow.id }));
+		for (let lastId = ''; ; ) {
+			// Newest first, at most 100 a page; `lastId` continues below the last page.
+			const list = await this.n8n.rest('GET', `/executions?limit=100&filter=${filter}${lastId ? `&lastId=${lastId}` : ''}`);
+			const page = list.json?.data?.results;
+			if (!Array.isArray(page)) throw new Error(`n8n's execution list answered ${list.status}: ${JSON.stringify(list.json).slice(0, 300)}`);
+			results.push(...page);
+			if (page.length < 100) break;
+			lastId = String(page[page.length - 1].id);
+		}
 		for (const execution of results) {
 			const id = String(execution.id);
 			if (this.seenExecutions.has(id) || execution.status === 'running' || execution.status === 'new') continue;
