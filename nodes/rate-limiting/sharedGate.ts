@@ -22,11 +22,11 @@ export interface SharedGate {
 const LEASE_MS = 150_000;
 const KEY_PREFIX = 'n8n-nodes-marketo-dynamics-sync:pacer:';
 /**
- * The window counted a little longer than the API's: a call may reach the API a few ms later than it
- * was granted, and an earlier call later still, so without a margin two calls granted just over a
- * window apart can arrive just under one apart.
+ * The window counted a second longer than the API's: a call reaches the API some time after it was
+ * granted, and on a busy host an earlier call may be held up longer than a later one, so without a
+ * margin two calls granted just over a window apart can arrive just under one apart.
  */
-const WINDOW_MARGIN_MS = 250;
+const WINDOW_MARGIN_MS = 1000;
 
 /**
  * KEYS: window zset, lease zset, pause key. ARGV: windowMs, callsPerWindow, concurrent, weight, member.

@@ -49,6 +49,8 @@ export interface LabOptions {
 	workers?: number;
 	/** Executions each worker runs at once (low, so both workers get work). */
 	workerConcurrency?: number;
+	/** Marketo's instance limits in the simulator (default 100 calls / 20 s, 10 in flight). */
+	marketoLimits?: { callsPer20Seconds: number; concurrentCalls: number };
 	/** The Marketo credential's share of the instance limits (default: the whole instance, 100/10). */
 	marketoBudget?: { callsPer20Seconds: number; concurrentCalls: number };
 	/** Records per Dynamics page, so a batch spans pages (default 5). */
@@ -78,6 +80,7 @@ export class SyncLab {
 
 	async start(): Promise<void> {
 		this.sims = await startSimulators();
+		if (this.options.marketoLimits) this.sims.marketo.setLimits(this.options.marketoLimits);
 		seedSample(this.sims, { leads: 20, contacts: 15, accounts: 5, opportunities: 4, users: 2, projects: 3, marketoOnly: 3 });
 		this.ownerUserId = String(this.sims.dataverse.addInteractiveUser('owner.faults@contoso.test', { firstname: 'Fay', lastname: 'Ults' }));
 		this.n8n = new N8nInstance(this.options.name, { env: this.options.n8nEnv });

@@ -45,12 +45,10 @@ async function sharedBudgetKeys(env: Record<string, string>): Promise<number> {
 async function run(mode: string, options: Omit<LabOptions, 'name' | 'marketoBudget'>, redis?: Record<string, string>): Promise<RunResult> {
 	const started = Date.now();
 	process.stdout.write(`\n== ${mode}\n`);
-	const lab = new SyncLab({ ...options, name: options.workers ? 'queue-mode' : 'queue-single', marketoBudget: LIMIT });
+	const lab = new SyncLab({ ...options, name: options.workers ? 'queue-mode' : 'queue-single', marketoLimits: LIMIT, marketoBudget: LIMIT });
 	let ok = false;
 	try {
 		await lab.start();
-		lab.sims.marketo.setLimits(LIMIT);
-		lab.sims.marketo.resetCounters();
 		let maxCallsIn20s = 0;
 		const sampler = setInterval(() => {
 			maxCallsIn20s = Math.max(maxCallsIn20s, lab.sims.marketo.limits.callsInWindow());
