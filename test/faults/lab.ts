@@ -79,10 +79,20 @@ export class SyncLab {
 	}
 
 	async start(): Promise<void> {
+		await this.startSimulators();
+		await this.startN8n();
+	}
+
+	/** The simulators with the sample (the sync's initial copy starts once n8n runs). */
+	async startSimulators(): Promise<void> {
 		this.sims = await startSimulators();
 		if (this.options.marketoLimits) this.sims.marketo.setLimits(this.options.marketoLimits);
 		seedSample(this.sims, { leads: 20, contacts: 15, accounts: 5, opportunities: 4, users: 2, projects: 3, marketoOnly: 3 });
 		this.ownerUserId = String(this.sims.dataverse.addInteractiveUser('owner.faults@contoso.test', { firstname: 'Fay', lastname: 'Ults' }));
+	}
+
+	/** n8n with the package, credentials and the published template (main, then any workers). */
+	async startN8n(): Promise<void> {
 		this.n8n = new N8nInstance(this.options.name, { env: this.options.n8nEnv });
 		this.n8n.install(N8nInstance.packOnce());
 		this.n8n.importCredentials([

@@ -48,7 +48,7 @@ async function run(mode: string, options: Omit<LabOptions, 'name' | 'marketoBudg
 	const lab = new SyncLab({ ...options, name: options.workers ? 'queue-mode' : 'queue-single', marketoLimits: LIMIT, marketoBudget: LIMIT });
 	let ok = false;
 	try {
-		await lab.start();
+		await lab.startSimulators();
 		let maxCallsIn20s = 0;
 		const sampler = setInterval(() => {
 			maxCallsIn20s = Math.max(maxCallsIn20s, lab.sims.marketo.limits.callsInWindow());
@@ -56,6 +56,7 @@ async function run(mode: string, options: Omit<LabOptions, 'name' | 'marketoBudg
 		const batches: ExpectedRecord[][] = [];
 		const results: BatchResult[] = [];
 		try {
+			await lab.startN8n();
 			for (let b = 0; b < BATCHES; b++) {
 				batches.push(lab.seedBatch({ leads: 15, contacts: 10, accounts: 3, marketoPersons: 5 }));
 				await sleep(20_000);
