@@ -70,6 +70,7 @@ export class SyncLab {
 	 */
 	readonly failedItems: string[] = [];
 	failedExecutions = 0;
+	private crashedExecutionIds: string[] = [];
 	private flatted: { parse(text: string): any };
 
 	constructor(readonly options: LabOptions) {
@@ -261,12 +262,28 @@ export class SyncLab {
 			if (status === 'error' || status === 'crashed') {
 				this.failedExecutions++;
 				this.failedItems.push(raw);
+				if (status === 'crashed') this.crashedExecutionIds.push(id);
 			}
 			const data = this.flatted.parse(raw);
 			for (const run of data?.resultData?.runData?.['Failed records'] ?? []) {
 				for (const item of run?.data?.main?.[0] ?? []) this.failedItems.push(JSON.stringify(item.json));
 			}
 		}
+	}
+
+	/**
+	 * The admin's replay of a crash (README, Failure behaviour): Executions → a crashed execution →
+	 * Retry, with the currently saved workflow. Returns how many were retried.
+	 */
+	async retryCrashedExecutions(): Promise<number> {
+		await this.collectFailedRecords();
+		let retried = 0;
+		for (const id of this.crashedExecutionIds.splice(0)) {
+			const res = await this.n8n.rest('POST', `/executions/${id}/retry`, { loadWorkflow: true });
+			if (res.status !== 200) throw new Error(`Retry of crashed execution ${id} answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`);
+			retried++;
+		}
+		return retried;
 	}
 
 	private reported(record: ExpectedRecord): boolean {

@@ -50,6 +50,9 @@ function describeInjected(before: ReturnType<typeof injectedSoFar>, after: Retur
 	return parts.join(', ') || '-';
 }
 
+/** What replaying the reported records (as the README says) achieved. */
+const replays: string[] = [];
+
 async function runScenario(lab: SyncLab, scenario: FaultScenario): Promise<Row> {
 	const started = Date.now();
 	process.stdout.write(`\n== ${scenario.name}\n`);
@@ -71,6 +74,14 @@ async function runScenario(lab: SyncLab, scenario: FaultScenario): Promise<Row> 
 		`   injected: ${injected}; in ${result.recordsIn}, synced ${result.synced}, reported failed ${result.reportedFailed}, lost ${result.lost}, duplicated ${result.duplicated}, cursors ${cursors.length ? cursors.join('; ') : 'intact'} (${row.seconds} s)\n`,
 	);
 	for (const r of result.lostRecords) process.stdout.write(`   LOST ${r.kind} ${r.id} ${r.email ?? r.value ?? ''}\n`);
+	if (scenario.replayCrashed && result.reportedFailed > 0) {
+		const retried = await lab.retryCrashedExecutions();
+		const after = await lab.settle(batch, 120_000);
+		replays.push(
+			`${scenario.name}: after Retry of the ${retried} crashed executions, ${after.synced} of ${after.recordsIn} synced, ${after.lost} lost, ${after.duplicated} duplicated`,
+		);
+		process.stdout.write(`   ${replays[replays.length - 1]}\n`);
+	}
 	for (const r of result.duplicatedRecords) process.stdout.write(`   DUPLICATED ${r.kind} ${r.id} ${r.email ?? ''}\n`);
 	return row;
 }
@@ -111,6 +122,7 @@ async function main() {
 		await lab.collectFailedRecords();
 		const leaks = leakedSecrets(lab);
 		process.stdout.write(`\nFault injection: ${rows.length} faults, ${Math.round((Date.now() - started) / 1000)} s, real n8n 2.41.1 (one process)\n\n${table(rows)}\n\n`);
+		for (const line of replays) process.stdout.write(`Replay: ${line}\n`);
 		process.stdout.write(
 			`reported failed: the record is an item of "Failed records" or inside one of the ${lab.failedExecutions} executions n8n lists as failed/crashed (Executions → Retry)\n` +
 				`Secrets (client secrets) found in n8n's log, the failed items and failed executions: ${leaks.length}\n`,

@@ -19,6 +19,8 @@ export interface FaultScenario {
 	settleMs?: number;
 	/** What the fault did beyond the simulators' injected answers (e.g. the n8n kill). */
 	injectedNote?: string;
+	/** Afterwards, replay as the README says (Retry the crashed executions) and check again. */
+	replayCrashed?: boolean;
 }
 
 /** Marketo's HTTP-200 error envelope. */
@@ -127,6 +129,7 @@ export const SCENARIOS: FaultScenario[] = [
 		name: 'n8n killed mid-execution, restarted',
 		ci: true,
 		injectedNote: 'SIGKILL + restart',
+		replayCrashed: true,
 		inject: async (lab, batch) => {
 			// Slow Marketo down so executions are surely running, wait until part of the batch has
 			// landed, then SIGKILL n8n (no graceful shutdown) and start it again on the same database.
