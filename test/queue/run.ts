@@ -14,7 +14,7 @@ const { startQueueServices } = require('../../scripts/lib/services') as {
 
 /** The Marketo instance limit in the simulator, and the credential's budget: equal, so any excess is a 606. */
 const LIMIT = { callsPer20Seconds: 40, concurrentCalls: 6 };
-const BATCHES = 3;
+const BATCHES = 2;
 
 interface RunResult {
 	mode: string;
@@ -61,7 +61,13 @@ async function run(mode: string, options: Omit<LabOptions, 'name' | 'marketoBudg
 				batches.push(lab.seedBatch({ leads: 15, contacts: 10, accounts: 3, marketoPersons: 5 }));
 				await sleep(20_000);
 			}
-			for (const batch of batches) results.push(await lab.settle(batch, 300_000));
+			for (const batch of batches) {
+				const result = await lab.settle(batch, 300_000);
+				results.push(result);
+				process.stdout.write(`   batch: in ${result.recordsIn}, synced ${result.synced}, reported failed ${result.reportedFailed}, lost ${result.lost}, duplicated ${result.duplicated}\n`);
+				for (const r of result.lostRecords) process.stdout.write(`   LOST ${r.kind} ${r.id} ${r.email ?? r.value ?? ''}\n`);
+				for (const r of result.duplicatedRecords) process.stdout.write(`   DUPLICATED ${r.kind} ${r.id} ${r.email ?? ''}\n`);
+			}
 			// The initial copy of the sample too: every Dynamics lead/contact with a person in Marketo.
 			await waitFor(() => syncSnapshot(lab.sims).marketoLeadsFromDynamics >= 20 + BATCHES * 15, 120_000);
 		} finally {
