@@ -191,6 +191,18 @@ export class SyncLab {
 		return out;
 	}
 
+	/** Waits until the sample's leads and contacts have their persons in Marketo (the initial copy). */
+	async initialCopy(timeoutMs = 240_000): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const leads = [...((this.sims.marketo.store as any).leads.values() as Iterable<Record<string, unknown>>)];
+			const fromDynamics = leads.filter((l) => l.microsoftId).length;
+			if (fromDynamics >= 35) return;
+			if (Date.now() > deadline) throw new Error(`initial copy incomplete after ${timeoutMs / 1000} s (${fromDynamics} of 35 persons)`);
+			await sleep(2000);
+		}
+	}
+
 	marketoPersonsFor(dynamicsId: string): number[] {
 		return this.sims.marketo.store.findLeadIds('microsoftId', dynamicsId);
 	}

@@ -86,17 +86,6 @@ async function runScenario(lab: SyncLab, scenario: FaultScenario): Promise<Row> 
 	return row;
 }
 
-async function waitForInitialCopy(lab: SyncLab): Promise<void> {
-	const deadline = Date.now() + 240_000;
-	for (;;) {
-		const leads = [...((lab.sims.marketo.store as any).leads.values() as Iterable<Record<string, unknown>>)];
-		const fromDynamics = leads.filter((l) => l.microsoftId).length;
-		if (fromDynamics >= 35) return;
-		if (Date.now() > deadline) throw new Error(`initial copy incomplete after 240 s (${fromDynamics} of 35 persons)`);
-		await sleep(2000);
-	}
-}
-
 /** Client secrets (and the Marketo/Entra tokens they buy) must never reach n8n's log or the items. */
 function leakedSecrets(lab: SyncLab): string[] {
 	const secrets = [DYN_CLIENT.clientSecret, MKTO_CLIENT.clientSecret];
@@ -117,7 +106,7 @@ async function main() {
 	try {
 		await lab.start();
 		process.stdout.write(`n8n ${lab.n8n.port} (log ${lab.n8n.logFile}); waiting for the initial copy\n`);
-		await waitForInitialCopy(lab);
+		await lab.initialCopy();
 		for (const scenario of scenarios) rows.push(await runScenario(lab, scenario));
 		await lab.collectFailedRecords();
 		const leaks = leakedSecrets(lab);

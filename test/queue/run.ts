@@ -57,6 +57,9 @@ async function run(mode: string, options: Omit<LabOptions, 'name' | 'marketoBudg
 		const results: BatchResult[] = [];
 		try {
 			await lab.startN8n();
+			// Batches only after the initial copy: an edit racing the first copy of its record is a
+			// collision the sync resolves by rule (Marketo wins leads, Dynamics contacts), not a sync.
+			await lab.initialCopy();
 			for (let b = 0; b < BATCHES; b++) {
 				batches.push(lab.seedBatch({ leads: 15, contacts: 10, accounts: 3, marketoPersons: 5 }));
 				await sleep(20_000);
