@@ -254,7 +254,12 @@ export class SyncLab {
 		const filter = encodeURIComponent(JSON.stringify({ workflowId: this.workflow.id }));
 		for (let lastId = ''; ; ) {
 			// Newest first, at most 100 a page; `lastId` continues below the last page.
-			const list = await this.n8n.rest('GET', `/executions?limit=100&filter=${filter}${lastId ? `&lastId=${lastId}` : ''}`);
+			let list = await this.n8n.rest('GET', `/executions?limit=100&filter=${filter}${lastId ? `&lastId=${lastId}` : ''}`);
+			// n8n answers 503 "Database is not ready" while its database is busy (SQLite on a loaded host).
+			for (let attempt = 0; list.status === 503 && attempt < 30; attempt++) {
+				await sleep(2000);
+				list = await this.n8n.rest('GET', `/executions?limit=100&filter=${filter}${lastId ? `&lastId=${lastId}` : ''}`);
+			}
 			const page = list.json?.data?.results;
 			if (!Array.isArray(page)) throw new Error(`n8n's execution list answered ${list.status}: ${JSON.stringify(list.json).slice(0, 300)}`);
 			results.push(...page);
