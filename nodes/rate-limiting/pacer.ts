@@ -1,5 +1,7 @@
 import { sleep } from 'n8n-workflow';
 
+import { sharedGateFor, type SharedGate } from './sharedGate';
+
 export interface PacerBudget {
 	/** Calls allowed in any window of `windowMs`. */
 	callsPerWindow: number;
@@ -31,6 +33,8 @@ export class Pacer {
 		public budget: PacerBudget,
 		private readonly now: Clock = Date.now,
 		private readonly delay: (ms: number) => Promise<void> = sleep,
+		/** The budget shared with other n8n processes (queue mode), taken after this process's own. */
+		private readonly gate?: SharedGate,
 	) {}
 
 	/** Waits for a slot; `weight` is how many calls of the window this one uses (a $batch counts each part). */
@@ -42,12 +46,14 @@ export class Pacer {
 			this.waiters.push({ resolve, weight: slots });
 			void this.pump();
 		});
+		const releaseShared = this.gate ? await this.gate.acquire(weight) : undefined;
 		this.stats.waitedMs += this.now() - started;
 		this.stats.calls++;
 		let released = false;
 		return () => {
 			if (released) return;
 			released = true;
+			releaseShared?.();
 			this.inFlight--;
 			this.restamp(grantedAt, Math.min(slots, this.budget.callsPerWindow));
 			void this.pump();
@@ -80,6 +86,7 @@ export class Pacer {
 		this.squeezedAt = this.now();
 		const pause = retryAfterMs ?? (kind === 'rate' ? this.budget.windowMs / 4 : 1000);
 		this.pausedUntil = Math.max(this.pausedUntil, this.now() + pause);
+		this.gate?.pushback(pause);
 		void this.pump();
 	}
 
@@ -126,13 +133,17 @@ export class Pacer {
 	}
 }
 
-/** One pacer per API identity in this process, shared by every node and execution that uses it. */
+/**
+ * One pacer per API identity in this process, shared by every node and execution that uses it; in
+ * queue mode each also takes its calls from the budget all n8n processes share in Redis.
+ */
 const registry = new Map<string, Pacer>();
 
 export function sharedPacer(key: string, budget: PacerBudget): Pacer {
 	let pacer = registry.get(key);
 	if (!pacer) {
-		pacer = new Pacer(budget);
+		const created: Pacer = new Pacer(budget, Date.now, sleep, sharedGateFor(key, () => created.budget));
+		pacer = created;
 		registry.set(key, pacer);
 	} else if (
 		pacer.budget.callsPerWindow !== budget.callsPerWindow ||

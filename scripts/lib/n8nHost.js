@@ -121,17 +121,42 @@ function n8nCli(userFolder, args, extraEnv = {}) {
 
 /** Starts `n8n start` in the background; resolves when its REST API answers. */
 async function startN8n(userFolder, port, extraEnv = {}, logFile) {
+	return await startProcess(
+		'n8n',
+		['start'],
+		n8nEnv(userFolder, { N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', ...extraEnv }),
+		`http://127.0.0.1:${port}/healthz/readiness`,
+		logFile,
+	);
+}
+
+/**
+ * Starts `n8n worker` (queue mode) in the background; resolves when its health endpoint answers
+ * (/healthz/readiness checks its database and Redis connections).
+ */
+async function startWorker(userFolder, healthPort, extraEnv = {}, logFile, concurrency = 10) {
+	return await startProcess(
+		'n8n worker',
+		['worker', `--concurrency=${concurrency}`],
+		n8nEnv(userFolder, {
+			QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+			QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+			N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+			...extraEnv,
+		}),
+		`http://127.0.0.1:${healthPort}/healthz/readiness`,
+		logFile,
+	);
+}
+
+async function startProcess(what, args, env, readinessUrl, logFile) {
 	const out = logFile ? fs.openSync(logFile, 'a') : 'ignore';
-	const child = spawn(nodeBinary(), [n8nEntry(), 'start'], {
-		env: n8nEnv(userFolder, { N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', ...extraEnv }),
-		stdio: ['ignore', out, out],
-		detached: true,
-	});
+	const child = spawn(nodeBinary(), [n8nEntry(), ...args], { env, stdio: ['ignore', out, out], detached: true });
 	const deadline = Date.now() + 180_000;
 	while (Date.now() < deadline) {
-		if (child.exitCode !== null) throw new Error(`n8n exited with code ${child.exitCode} during start-up${logFile ? ` (log: ${logFile})` : ''}`);
+		if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} during start-up${logFile ? ` (log: ${logFile})` : ''}`);
 		try {
-			const res = await fetch(`http://127.0.0.1:${port}/healthz/readiness`);
+			const res = await fetch(readinessUrl);
 			if (res.ok) return child;
 		} catch {
 			// not listening yet
@@ -139,7 +164,20 @@ async function startN8n(userFolder, port, extraEnv = {}, logFile) {
 		await new Promise((r) => setTimeout(r, 500));
 	}
 	stopN8n(child);
-	throw new Error('n8n did not become ready within 180 s');
+	throw new Error(`${what} did not become ready within 180 s`);
+}
+
+/** Kills n8n (and what it spawned) at once, as a crash or an OOM kill would: no graceful shutdown. */
+function killN8n(child) {
+	if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+	return new Promise((resolve) => {
+		child.once('exit', () => resolve());
+		try {
+			process.kill(-child.pid, 'SIGKILL');
+		} catch {
+			resolve();
+		}
+	});
 }
 
 function stopN8n(child) {
@@ -166,4 +204,4 @@ function stopN8n(child) {
 	});
 }
 
-module.exports = { N8N_VERSION, ROOT, ensureHost, hostDir, nodeBinary, n8nEntry, packPackage, prepareUserFolder, n8nCli, n8nEnv, startN8n, stopN8n, log };
+module.exports = { N8N_VERSION, ROOT, ensureHost, hostDir, nodeBinary, n8nEntry, packPackage, prepareUserFolder, n8nCli, n8nEnv, startN8n, startWorker, stopN8n, killN8n, log };

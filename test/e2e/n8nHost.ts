@@ -12,7 +12,9 @@ const host = require('../../scripts/lib/n8nHost') as {
 	prepareUserFolder(userFolder: string, tarball: string): void;
 	n8nCli(userFolder: string, args: string[], env?: Record<string, string>): string;
 	startN8n(userFolder: string, port: number, env?: Record<string, string>, logFile?: string): Promise<ChildProcess>;
+	startWorker(userFolder: string, healthPort: number, env?: Record<string, string>, logFile?: string, concurrency?: number): Promise<ChildProcess>;
 	stopN8n(child: ChildProcess | undefined): Promise<void>;
+	killN8n(child: ChildProcess | undefined): Promise<void>;
 };
 
 export async function freePort(): Promise<number> {
@@ -26,15 +28,29 @@ export async function freePort(): Promise<number> {
 	});
 }
 
+export interface N8nInstanceOptions {
+	/**
+	 * Extra environment for every n8n process of this instance (CLI, main, workers), e.g. Postgres
+	 * (`DB_TYPE=postgresdb`, `DB_POSTGRESDB_*`) and queue mode (`EXECUTIONS_MODE=queue`, `QUEUE_BULL_REDIS_*`).
+	 */
+	env?: Record<string, string>;
+}
+
 /** A real n8n 2.41.1 with this package installed from its packed tarball, as a user installs it. */
 export class N8nInstance {
 	readonly userFolder: string;
 	readonly logFile: string;
+	readonly env: Record<string, string>;
 	port = 0;
 	private child?: ChildProcess;
+	private workers: ChildProcess[] = [];
 	private cookie = '';
 
-	constructor(readonly name: string) {
+	constructor(
+		readonly name: string,
+		options: N8nInstanceOptions = {},
+	) {
+		this.env = { ...(options.env ?? {}) };
 		host.ensureHost();
 		this.userFolder = fs.mkdtempSync(path.join(os.tmpdir(), `n8n-e2e-${name}-`));
 		this.logFile = path.join(this.userFolder, 'n8n.log');
@@ -50,7 +66,7 @@ export class N8nInstance {
 	}
 
 	cli(args: string[]): string {
-		const output = host.n8nCli(this.userFolder, args);
+		const output = host.n8nCli(this.userFolder, args, this.env);
 		fs.appendFileSync(this.logFile, `\n$ n8n ${args.join(' ')}\n${output}`);
 		return output;
 	}
@@ -72,12 +88,39 @@ export class N8nInstance {
 		this.port = port ?? (await freePort());
 		// n8n's task broker listens on a port of its own (default 5679): give it a free one.
 		const brokerPort = String(await freePort());
-		this.child = await host.startN8n(this.userFolder, this.port, { N8N_RUNNERS_BROKER_PORT: brokerPort, ...env }, this.logFile);
+		this.child = await host.startN8n(this.userFolder, this.port, { ...this.env, ...env, N8N_RUNNERS_BROKER_PORT: brokerPort }, this.logFile);
 	}
 
+	/**
+	 * Queue mode: starts one more `n8n worker` (running up to `concurrency` executions at once) on this
+	 * instance's database and Redis; its log is `worker-<n>.log`.
+	 */
+	async startWorker(concurrency = 10): Promise<number> {
+		const index = this.workers.length + 1;
+		const env = { ...this.env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) };
+		const worker = await host.startWorker(this.userFolder, await freePort(), env, path.join(this.userFolder, `worker-${index}.log`), concurrency);
+		this.workers.push(worker);
+		return index;
+	}
+
+	/** Main and workers stopped gracefully. */
 	async stop() {
+		await Promise.all(this.workers.map((w) => host.stopN8n(w)));
+		this.workers = [];
 		await host.stopN8n(this.child);
 		this.child = undefined;
+	}
+
+	/** The main process killed with SIGKILL (a crash: no shutdown hooks run); `start(this.port)` brings it back. */
+	async kill() {
+		await host.killN8n(this.child);
+		this.child = undefined;
+	}
+
+	/** A worker's log (queue mode), 1-based. */
+	workerLog(index: number): string {
+		const file = path.join(this.userFolder, `worker-${index}.log`);
+		return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
 	}
 
 	get log(): string {

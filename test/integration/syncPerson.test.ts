@@ -128,6 +128,26 @@ describe('Sync Person to Microsoft node', () => {
 		expect(again.ok[0].json).toMatchObject({ status: 'exists', dynamicsId: newId });
 	});
 
+	test('two runs racing for the same new person create one lead (overlapping polls, retried runs)', async () => {
+		const lead = mkCreate({ email: 'racer@example.test', firstName: 'Ray', lastName: 'Racer' });
+		// Slow answers keep both runs between their look-up and their create at the same time.
+		sims.dataverse.setLatency(300);
+		try {
+			const [first, second] = await Promise.all([run({}, [trigger(lead.id)]), run({}, [trigger(lead.id)])]);
+			expect([...first.failed, ...second.failed]).toEqual([]);
+			const ids = [first.ok[0].json.dynamicsId, second.ok[0].json.dynamicsId];
+			expect(ids[0]).toBe(ids[1]);
+			expect(sims.dataverse.store.all('lead').filter((r: IDataObject) => r.emailaddress1 === 'racer@example.test')).toHaveLength(1);
+			expect(mkLead(lead.id).microsoftId).toBe(ids[0]);
+			// Deleted in Dynamics later: Sync Person creates it again under the same id.
+			sims.dataverse.delete('lead', ids[0] as string);
+			const again = await run({}, [trigger(lead.id)]);
+			expect(again.ok[0].json).toMatchObject({ status: 'created', dynamicsId: ids[0] });
+		} finally {
+			sims.dataverse.setLatency(0);
+		}
+	});
+
 	test('a person found by email when no lead ID is given', async () => {
 		const lead = mkCreate({ email: 'byemail@example.test', lastName: 'ByEmail' });
 		const { ok } = await run({ leadId: '' }, [{ email: 'byemail@example.test' }]);

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import { extraMappingsOption, failureLogOptions, ownerProperty, sortedOptions, useDefaultMappingOption } from '../../descriptions';
@@ -37,6 +36,7 @@ import {
 	type RecordRef,
 	shortText,
 } from '../../persons';
+import { createdRowId } from '../../persons/ids';
 import type { ColumnInfo } from '../../transport/dataverseApi';
 import type { MarketoField } from '../../transport/marketoApi';
 
@@ -283,6 +283,7 @@ async function prepareValues(ctx: IExecuteFunctions, tasks: Task[], mappingsOf: 
 
 /** Creates the missing records and (with "Update If It Exists") updates the existing ones. */
 async function writeRecords(ctx: IExecuteFunctions, tasks: Task[], updateIfExists: boolean): Promise<void> {
+	const instance = String((await ctx.getCredentials('marketoApi')).restBaseUrl ?? '');
 	const ops: DynamicsWriteOp[] = [];
 	const byKey = new Map<number, Task>();
 	for (const t of tasks) {
@@ -303,7 +304,7 @@ async function writeRecords(ctx: IExecuteFunctions, tasks: Task[], updateIfExist
 		const body: IDataObject = { ...(t.values ?? {}) };
 		if (t.owner) body['ownerid@odata.bind'] = `/systemusers(${t.owner})`;
 		byKey.set(ops.length, t);
-		ops.push({ key: ops.length, kind: 'create', table: t.table, id: randomUUID(), body });
+		ops.push({ key: ops.length, kind: 'create', table: t.table, id: createdRowId(instance, t.leadId, t.table), body });
 	}
 	const results = await writeDynamics(ctx, ops);
 	for (const op of ops) {

@@ -1,0 +1,133 @@
+// `npm run test:faults [-- --ci] [-- --only=<text>,<text>]`: the sync template in a real n8n 2.41.1 against
+// the simulators while they inject faults, one at a time and mixed. After each fault the simulators'
+// final state is compared with the expected state; prints the table and exits non-zero when any
+// record was lost or duplicated, a cursor is gone, or a secret shows up in n8n's log or output.
+import { MKTO_CLIENT, DYN_CLIENT } from '../helpers/simulators';
+import { sleep, SyncLab, type BatchResult } from './lab';
+import { SCENARIOS, type FaultScenario } from './scenarios';
+
+interface Row {
+	fault: string;
+	injected: string;
+	result: BatchResult;
+	cursors: string[];
+	seconds: number;
+}
+
+function table(rows: Row[]): string {
+	const header = ['fault', 'injected', 'records in', 'synced', 'reported failed', 'lost', 'duplicated', 'cursors', 'seconds'];
+	const body = rows.map((r) => [
+		r.fault,
+		r.injected,
+		String(r.result.recordsIn),
+		String(r.result.synced),
+		String(r.result.reportedFailed),
+		String(r.result.lost),
+		String(r.result.duplicated),
+		r.cursors.length ? 'BROKEN' : 'intact',
+		String(r.seconds),
+	]);
+	const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+	const left = (i: number) => i < 2;
+	const line = (cells: string[]) => `| ${cells.map((c, i) => (left(i) ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+	return [line(header), `|${widths.map((w, i) => (left(i) ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+/** What the simulators' fault injectors did so far, summed over both. */
+function injectedSoFar(lab: SyncLab): { reset: number; timeout: number; response: number } {
+	const m = lab.sims.marketo.server.faults.injected;
+	const d = lab.sims.dataverse.server.faults.injected;
+	return { reset: m.reset + d.reset, timeout: m.timeout + d.timeout, response: m.response + d.response };
+}
+
+function describeInjected(before: ReturnType<typeof injectedSoFar>, after: ReturnType<typeof injectedSoFar>, extra?: string): string {
+	const parts: string[] = [];
+	const n = (k: keyof typeof before) => after[k] - before[k];
+	if (n('response')) parts.push(`${n('response')} error answers`);
+	if (n('reset')) parts.push(`${n('reset')} resets`);
+	if (n('timeout')) parts.push(`${n('timeout')} timeouts`);
+	if (extra) parts.push(extra);
+	return parts.join(', ') || '-';
+}
+
+/** What replaying the reported records (as the README says) achieved. */
+const replays: string[] = [];
+
+async function runScenario(lab: SyncLab, scenario: FaultScenario): Promise<Row> {
+	const started = Date.now();
+	process.stdout.write(`\n== ${scenario.name}\n`);
+	const batch = lab.seedBatch();
+	const before = injectedSoFar(lab);
+	await scenario.inject(lab, batch);
+	if (scenario.activeMs) {
+		await sleep(scenario.activeMs);
+		lab.sims.marketo.server.faults.clear();
+		lab.sims.dataverse.server.faults.clear();
+	}
+	const result = await lab.settle(batch, scenario.settleMs ?? 240_000);
+	lab.sims.marketo.server.faults.clear();
+	lab.sims.dataverse.server.faults.clear();
+	const cursors = await lab.cursorProblems();
+	const injected = describeInjected(before, injectedSoFar(lab), scenario.injectedNote);
+	const row = { fault: scenario.name, injected, result, cursors, seconds: Math.round((Date.now() - started) / 1000) };
+	process.stdout.write(
+		`   injected: ${injected}; in ${result.recordsIn}, synced ${result.synced}, reported failed ${result.reportedFailed}, lost ${result.lost}, duplicated ${result.duplicated}, cursors ${cursors.length ? cursors.join('; ') : 'intact'} (${row.seconds} s)\n`,
+	);
+	for (const r of result.lostRecords) process.stdout.write(`   LOST ${r.kind} ${r.id} ${r.email ?? r.value ?? ''}\n`);
+	if (scenario.replayCrashed && result.reportedFailed > 0) {
+		const retried = await lab.retryCrashedExecutions();
+		const after = await lab.settle(batch, 120_000);
+		replays.push(
+			`${scenario.name}: after Retry of the ${retried} crashed executions, ${after.synced} of ${after.recordsIn} synced, ${after.lost} lost, ${after.duplicated} duplicated`,
+		);
+		process.stdout.write(`   ${replays[replays.length - 1]}\n`);
+	}
+	for (const r of result.duplicatedRecords) process.stdout.write(`   DUPLICATED ${r.kind} ${r.id} ${r.email ?? ''}\n`);
+	return row;
+}
+
+/** Client secrets (and the Marketo/Entra tokens they buy) must never reach n8n's log or the items. */
+function leakedSecrets(lab: SyncLab): string[] {
+	const secrets = [DYN_CLIENT.clientSecret, MKTO_CLIENT.clientSecret];
+	const texts = [lab.n8n.log, ...lab.failedItems];
+	return secrets.filter((secret) => texts.some((t) => t.includes(secret)));
+}
+
+async function main() {
+	const args = process.argv.slice(2);
+	const ci = args.includes('--ci');
+	// --only=607,killed: the faults whose names contain one of these (the baseline always runs).
+	const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+	const scenarios = SCENARIOS.filter((s, i) => i === 0 || ((!ci || s.ci) && (!only || only.some((o) => s.name.includes(o)))));
+	const lab = new SyncLab({ name: 'faults' });
+	const rows: Row[] = [];
+	let failed = false;
+	const started = Date.now();
+	try {
+		await lab.start();
+		process.stdout.write(`n8n ${lab.n8n.port} (log ${lab.n8n.logFile}); waiting for the initial copy\n`);
+		await lab.initialCopy();
+		for (const scenario of scenarios) rows.push(await runScenario(lab, scenario));
+		await lab.collectFailedRecords();
+		const leaks = leakedSecrets(lab);
+		process.stdout.write(`\nFault injection: ${rows.length} faults, ${Math.round((Date.now() - started) / 1000)} s, real n8n 2.41.1 (one process)\n\n${table(rows)}\n\n`);
+		for (const line of replays) process.stdout.write(`Replay: ${line}\n`);
+		process.stdout.write(
+			`reported failed: the record is an item of "Failed records" or inside one of the ${lab.failedExecutions} executions n8n lists as failed/crashed (Executions → Retry)\n` +
+				`Secrets (client secrets) found in n8n's log, the failed items and failed executions: ${leaks.length}\n`,
+		);
+		// A fault that never fired proves nothing: that fails the run too.
+		const bad = rows.filter((r) => r.result.lost > 0 || r.result.duplicated > 0 || r.cursors.length > 0 || (r.injected === '-' && r.fault !== SCENARIOS[0].name));
+		failed = bad.length > 0 || leaks.length > 0;
+		process.stdout.write(failed ? `FAILED: ${bad.map((r) => r.fault).join(', ')}${leaks.length ? ' (secret leak)' : ''}\n` : 'PASSED: no record lost or duplicated, cursors intact, no secret leaked\n');
+	} catch (error) {
+		failed = true;
+		process.stderr.write(`${(error as Error).stack ?? String(error)}\n(n8n log: ${lab.n8n?.logFile})\n`);
+	} finally {
+		await lab.stop();
+		if (!failed && !process.env.KEEP_N8N) lab.cleanup();
+	}
+	process.exit(failed ? 1 : 0);
+}
+
+void main();

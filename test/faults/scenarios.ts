@@ -1,0 +1,171 @@
+/**
+ * The faults the sync must survive, one at a time and mixed. Each one is injected into the
+ * simulators (or the n8n process) right after a batch of new and changed records is written, while
+ * the template is busy with it; count-based faults stop by themselves, rate-based ones are cleared
+ * after `activeMs`.
+ */
+import type { FaultSpec } from '../../simulators/common/faults';
+import type { SimResponse } from '../../simulators/common/http';
+import { sleep, type ExpectedRecord, type SyncLab } from './lab';
+
+export interface FaultScenario {
+	name: string;
+	/** Part of the short CI run (`--ci`). */
+	ci: boolean;
+	inject(lab: SyncLab, batch: ExpectedRecord[]): Promise<void> | void;
+	/** Rate-based faults stay this long, then are cleared. */
+	activeMs?: number;
+	/** How long the batch may take to settle (timeouts need more). */
+	settleMs?: number;
+	/** What the fault did beyond the simulators' injected answers (e.g. the n8n kill). */
+	injectedNote?: string;
+	/** Afterwards, replay as the README says (Retry the crashed executions) and check again. */
+	replayCrashed?: boolean;
+}
+
+/** Marketo's HTTP-200 error envelope. */
+function marketoError(code: string, message: string): SimResponse {
+	return { status: 200, body: { requestId: `fault#${code}`, success: false, errors: [{ code, message }] } };
+}
+
+function dataverseError(status: number, code: string, message: string, headers?: Record<string, string>): SimResponse {
+	return { status, headers, body: { error: { code, message } } };
+}
+
+const MARKETO_REST = '/rest/';
+const DATAVERSE_API = '/api/data/';
+
+function marketoFaults(lab: SyncLab, specs: FaultSpec[]): void {
+	lab.sims.marketo.server.faults.set(specs);
+}
+
+function dataverseFaults(lab: SyncLab, specs: FaultSpec[]): void {
+	lab.sims.dataverse.server.faults.set(specs);
+}
+
+function marketoCode(code: string, message: string, count: number, ci = false): FaultScenario {
+	return {
+		name: `Marketo ${code} (${message.toLowerCase()})`,
+		ci,
+		inject: (lab) => marketoFaults(lab, [{ pathIncludes: MARKETO_REST, response: marketoError(code, message), responseCount: count }]),
+	};
+}
+
+export const SCENARIOS: FaultScenario[] = [
+	{ name: 'none (baseline)', ci: true, inject: () => undefined },
+	marketoCode('606', 'Max rate limit exceeded', 8, true),
+	marketoCode('615', 'Concurrent access limit reached', 8),
+	marketoCode('604', 'Request timed out', 3, true),
+	marketoCode('608', 'API temporarily unavailable', 3),
+	marketoCode('611', 'System error', 3),
+	marketoCode('713', 'Transient error', 3),
+	marketoCode('607', 'Daily quota reached', 4),
+	{
+		name: 'Dataverse 429 with Retry-After',
+		ci: true,
+		inject: (lab) =>
+			dataverseFaults(lab, [
+				{
+					pathIncludes: DATAVERSE_API,
+					response: dataverseError(429, '0x80072322', 'Number of requests exceeded the limit of 6000 over time window of 300 seconds.', { 'Retry-After': '2' }),
+					responseCount: 6,
+				},
+			]),
+	},
+	{
+		name: 'Dataverse 500 and 503',
+		ci: true,
+		inject: (lab) =>
+			dataverseFaults(lab, [
+				{ pathIncludes: DATAVERSE_API, response: dataverseError(503, '0x80040216', 'Service Unavailable'), responseCount: 3 },
+				{ pathIncludes: DATAVERSE_API, response: dataverseError(500, '0x80040216', 'An unexpected error occurred.'), responseCount: 2 },
+			]),
+	},
+	{
+		name: 'connection resets (both APIs)',
+		ci: true,
+		inject: (lab) => {
+			marketoFaults(lab, [{ pathIncludes: MARKETO_REST, resetCount: 3 }]);
+			dataverseFaults(lab, [{ pathIncludes: DATAVERSE_API, resetCount: 3 }]);
+		},
+	},
+	{
+		name: 'timeouts (no answer, both APIs)',
+		ci: false,
+		settleMs: 420_000,
+		inject: (lab) => {
+			marketoFaults(lab, [{ pathIncludes: MARKETO_REST, timeoutCount: 1 }]);
+			dataverseFaults(lab, [{ pathIncludes: DATAVERSE_API, timeoutCount: 1 }]);
+		},
+	},
+	{
+		name: 'token expiry mid-run (601, 602, 401)',
+		ci: true,
+		injectedNote: 'Marketo tokens expired',
+		inject: (lab) => {
+			lab.sims.marketo.expireTokens(); // every token Marketo issued now answers 602
+			marketoFaults(lab, [{ pathIncludes: MARKETO_REST, afterCount: 3, response: marketoError('601', 'Access token invalid'), responseCount: 2 }]);
+			dataverseFaults(lab, [
+				{ pathIncludes: DATAVERSE_API, afterCount: 2, response: dataverseError(401, '0x80072182', 'The access token has expired.'), responseCount: 2 },
+			]);
+		},
+	},
+	{
+		name: 'expired change-tracking token',
+		ci: false,
+		injectedNote: 'all delta tokens expired',
+		inject: (lab) => lab.sims.dataverse.expireDeltaTokens(),
+	},
+	{
+		name: 'poll fails after its first page',
+		ci: true,
+		// The lead trigger reads the batch's 6 leads in pages of 5: page 1 arrives, then the next page
+		// (a nextLink, the only requests with a $skiptoken) fails past the transport's retries, for
+		// two polls, until the fault runs out.
+		inject: (lab) =>
+			dataverseFaults(lab, [{ pathIncludes: 'skiptoken=', method: 'GET', response: dataverseError(503, '0x80040216', 'Service Unavailable'), responseCount: 12 }]),
+	},
+	{
+		name: 'n8n killed mid-execution, restarted',
+		ci: true,
+		injectedNote: 'SIGKILL + restart',
+		replayCrashed: true,
+		inject: async (lab, batch) => {
+			// Slow Marketo down so executions are surely running, wait until part of the batch has
+			// landed, then SIGKILL n8n (no graceful shutdown) and start it again on the same database.
+			marketoFaults(lab, [{ pathIncludes: MARKETO_REST, latencyMs: 400 }]);
+			const deadline = Date.now() + 60_000;
+			while (Date.now() < deadline) {
+				const r = await lab.assess(batch);
+				if (r.synced > 0) break;
+				await sleep(500);
+			}
+			await lab.n8n.kill();
+			marketoFaults(lab, []);
+			await lab.n8n.start(lab.n8n.port);
+			await lab.n8n.setupOwner().catch(() => undefined); // owner exists already
+			await lab.n8n.rest('POST', '/login', { emailOrLdapLoginId: 'owner@example.test', password: 'E2e-Password-1' });
+		},
+	},
+	{
+		name: 'mixed: 606, 604, 5xx, 429, resets at random',
+		ci: false,
+		activeMs: 60_000,
+		inject: (lab) => {
+			marketoFaults(lab, [
+				{ pathIncludes: MARKETO_REST, resetRate: 0.03 },
+				{ pathIncludes: MARKETO_REST, response: marketoError('606', 'Max rate limit exceeded'), responseRate: 0.05 },
+				{ pathIncludes: MARKETO_REST, response: marketoError('604', 'Request timed out'), responseRate: 0.05 },
+			]);
+			dataverseFaults(lab, [
+				{ pathIncludes: DATAVERSE_API, resetRate: 0.03 },
+				{ pathIncludes: DATAVERSE_API, response: dataverseError(503, '0x80040216', 'Service Unavailable'), responseRate: 0.05 },
+				{
+					pathIncludes: DATAVERSE_API,
+					response: dataverseError(429, '0x80072322', 'Number of requests exceeded the limit.', { 'Retry-After': '1' }),
+					responseRate: 0.03,
+				},
+			]);
+		},
+	},
+];
