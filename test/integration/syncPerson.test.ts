@@ -137,7 +137,7 @@ describe('Sync Person to Microsoft node', () => {
 			expect([...first.failed, ...second.failed]).toEqual([]);
 			const ids = [first.ok[0].json.dynamicsId, second.ok[0].json.dynamicsId];
 			expect(ids[0]).toBe(ids[1]);
-			expect(sims.dataverse.store.all('lead').filter((r: IDataObject) => r.emailaddress1 === 'racer@example.test')).toHaveLength(1);
+			expect(sims.dataverse.store.all('lead').filter((r) => (r as IDataObject).emailaddress1 === 'racer@example.test')).toHaveLength(1);
 			expect(mkLead(lead.id).microsoftId).toBe(ids[0]);
 			// Deleted in Dynamics later: Sync Person creates it again under the same id.
 			sims.dataverse.delete('lead', ids[0] as string);
