@@ -5,6 +5,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+const { stopProcessGroup } = require('./processes');
+
 const N8N_VERSION = '2.41.1';
 const NODE_VERSION = '24.21.0';
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -181,27 +183,7 @@ function killN8n(child) {
 }
 
 function stopN8n(child) {
-	if (!child || child.exitCode !== null) return Promise.resolve();
-	return new Promise((resolve) => {
-		const timer = setTimeout(() => {
-			try {
-				process.kill(-child.pid, 'SIGKILL');
-			} catch {
-				// already gone
-			}
-			resolve();
-		}, 15_000);
-		child.once('exit', () => {
-			clearTimeout(timer);
-			resolve();
-		});
-		try {
-			process.kill(-child.pid, 'SIGTERM');
-		} catch {
-			clearTimeout(timer);
-			resolve();
-		}
-	});
+	return stopProcessGroup(child, 'SIGTERM', 15_000);
 }
 
 module.exports = { N8N_VERSION, ROOT, ensureHost, hostDir, nodeBinary, n8nEntry, packPackage, prepareUserFolder, n8nCli, n8nEnv, startN8n, startWorker, stopN8n, killN8n, log };

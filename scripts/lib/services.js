@@ -8,6 +8,8 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
+const { stopProcessGroup } = require('./processes');
+
 function log(message) {
 	process.stdout.write(`[services] ${message}\n`);
 }
@@ -79,29 +81,9 @@ function asPostgresUser(file, args) {
 	return isRoot() ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
 }
 
+// SIGINT: Postgres' "fast" shutdown; Redis exits on it too.
 function stopChild(child) {
-	if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-	return new Promise((resolve) => {
-		const timer = setTimeout(() => {
-			try {
-				process.kill(-child.pid, 'SIGKILL');
-			} catch {
-				// gone
-			}
-			resolve();
-		}, 10_000);
-		child.once('exit', () => {
-			clearTimeout(timer);
-			resolve();
-		});
-		try {
-			// SIGINT: Postgres' "fast" shutdown; Redis exits on it too.
-			process.kill(-child.pid, 'SIGINT');
-		} catch {
-			clearTimeout(timer);
-			resolve();
-		}
-	});
+	return stopProcessGroup(child, 'SIGINT', 10_000);
 }
 
 /**
