@@ -1,7 +1,9 @@
 // `npm run bench:m2d`: 20,000 person changes in Marketo into Dynamics leads and contacts, through the
 // template in real n8n, measured against the Dataverse service-protection ceiling the simulator enforces.
 import {
+	benchCredentials,
 	benchTemplate,
+	containedN8nEnv,
 	dataverseCounters,
 	log,
 	marketoCounters,
@@ -45,7 +47,7 @@ runMain(async () => {
 		jobtitle: 'Buyer',
 		telephone1: `+31 20 ${String(1000000 + i)}`,
 	}));
-	const run = await startN8nWith('m2d', sims, [benchTemplate(BENCH_TUNING)]);
+	const run = await startN8nWith('m2d', sims, [benchTemplate(BENCH_TUNING)], benchCredentials(sims), containedN8nEnv());
 	try {
 		log(`m2d: n8n ready; initial copy of ${half.toLocaleString('en-US')} leads and ${(CHANGES - half).toLocaleString('en-US')} contacts to Marketo first`);
 		const copy = await watchProgress('m2d initial copy, persons in Marketo', () => sims.marketo.store.leads.size, CHANGES, { timeoutMs: 15 * 60_000, stallMs: 180_000 });

@@ -36,12 +36,12 @@ function sticky(name, position, width, height, content, color = 7) {
 		parameters: { content, width, height, color },
 	});
 }
-const isDeleted = (name, position) =>
+const isOperation = (name, position, operation) =>
 	node(name, 'n8n-nodes-base.if', position, {
 		conditions: {
 			options: { caseSensitive: true, leftValue: '', typeValidation: 'loose' },
 			conditions: [
-				{ id: uuid(), leftValue: '={{ $json.operation }}', rightValue: 'deleted', operator: { type: 'string', operation: 'equals' } },
+				{ id: uuid(), leftValue: '={{ $json.operation }}', rightValue: operation, operator: { type: 'string', operation: 'equals' } },
 			],
 			combinator: 'and',
 		},
@@ -58,7 +58,7 @@ sticky('Note: Dynamics to Marketo', [-60, -80], 1400, 560,
 	'Its result goes to both upserts (each writes only its side). Deleted rows flag the Marketo person (**Microsoft is Deleted**), as the native sync does.', 5);
 const dynLeads = node('Dynamics: leads', `${PKG}.dynamicsTrigger`, [0, 100], { table: 'lead' }, { credentials: DYN });
 const dynContacts = node('Dynamics: contacts', `${PKG}.dynamicsTrigger`, [0, 300], { table: 'contact' }, { credentials: DYN });
-const dynDeleted = isDeleted('Deleted in Dynamics?', [260, 200]);
+const dynDeleted = isOperation('Deleted in Dynamics?', [260, 200], 'deleted');
 connect(dynLeads, dynDeleted);
 connect(dynContacts, dynDeleted);
 const flagDeleted = node('Flag deleted persons in Marketo', `${PKG}.deletePerson`, [520, 60], { direction: 'dynamicsToMarketo' }, { credentials: BOTH, onError: 'continueErrorOutput' });
@@ -70,26 +70,33 @@ const upsertDyn1 = node('Write collision winners to Dynamics', `${PKG}.upsertPer
 connect(resolveFromDyn, upsertMkto1, 0);
 connect(resolveFromDyn, upsertDyn1, 0);
 
-// ── Lane 2: Marketo persons → Dynamics ─────────────────────────────────────────────────────────
-sticky('Note: Marketo to Dynamics', [-60, 520], 1400, 480,
+// ── Lane 2: Marketo persons → Dynamics (updates through Resolve Conflict, new persons through Sync Person) ──
+// One Marketo Trigger for both: each trigger pages through every activity of the log (the initial
+// copy's own New Lead activities too), so a second one would double that cost against the budget.
+sticky('Note: Marketo to Dynamics', [-60, 520], 1400, 640,
 	'## 2. Marketo → Dynamics 365: persons\n' +
-	'Each minute the trigger reads Marketo\'s lead changes and deletes (paging tokens). Changes written through the API (this sync) are skipped. ' +
-	'Persons already linked to a Dynamics lead or contact are updated there after **Resolve Conflict**; a new Marketo person reaches Dynamics only through **Sync Person to Microsoft** (lane 4), as in the native sync.\n\n' +
+	'Each minute the trigger reads Marketo\'s lead changes, new leads and deletes (paging tokens). Changes written through the API (this sync) are skipped.\n\n' +
+	'Persons already linked to a Dynamics lead or contact are updated there after **Resolve Conflict**. A **new** Marketo person goes to **Sync Person to Microsoft**, the smart-campaign flow step: it creates the Dynamics **lead** (or contact) for a person that has none and does nothing when it exists. ' +
+	'Turn on **Update If It Exists** for a force-sync, which the native product lacks; call it from your own workflows too, e.g. behind a webhook from a Marketo smart campaign.\n\n' +
 	'Deletes in Marketo are **ignored** by default (native behaviour); switch **Delete Person** to "Delete in Dynamics 365" to propagate them.', 6);
-const mktChanges = node('Marketo: person changes', `${PKG}.marketoTrigger`, [0, 700], {}, { credentials: MKT });
-const mktDeleted = isDeleted('Deleted in Marketo?', [260, 700]);
+const mktChanges = node('Marketo: person changes', `${PKG}.marketoTrigger`, [0, 760], {}, { credentials: MKT });
+const mktDeleted = isOperation('Deleted in Marketo?', [220, 760], 'deleted');
 connect(mktChanges, mktDeleted);
-const ignoreDeletes = node('Marketo deletes (ignored by default)', `${PKG}.deletePerson`, [520, 630], { direction: 'marketoToDynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
+const ignoreDeletes = node('Marketo deletes (ignored by default)', `${PKG}.deletePerson`, [520, 620], { direction: 'marketoToDynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
 connect(mktDeleted, ignoreDeletes, 0);
-const resolveFromMkto = node('Resolve Conflict (Marketo change)', `${PKG}.resolveConflict`, [520, 830], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
-connect(mktDeleted, resolveFromMkto, 1);
-const upsertDyn2 = node('Upsert into Dynamics', `${PKG}.upsertPerson`, [820, 720], { target: 'dynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
-const upsertMkto2 = node('Write collision winners to Marketo', `${PKG}.upsertPerson`, [820, 900], { target: 'marketo' }, { credentials: BOTH, onError: 'continueErrorOutput' });
+const mktNew = isOperation('New in Marketo?', [440, 860], 'created');
+connect(mktDeleted, mktNew, 1);
+const syncPerson = node('Sync Person to Microsoft', `${PKG}.syncPerson`, [820, 1020], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
+connect(mktNew, syncPerson, 0);
+const resolveFromMkto = node('Resolve Conflict (Marketo change)', `${PKG}.resolveConflict`, [660, 860], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
+connect(mktNew, resolveFromMkto, 1);
+const upsertDyn2 = node('Upsert into Dynamics', `${PKG}.upsertPerson`, [920, 760], { target: 'dynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
+const upsertMkto2 = node('Write collision winners to Marketo', `${PKG}.upsertPerson`, [920, 900], { target: 'marketo' }, { credentials: BOTH, onError: 'continueErrorOutput' });
 connect(resolveFromMkto, upsertDyn2, 0);
 connect(resolveFromMkto, upsertMkto2, 0);
 
 // ── Lane 3: one-way records → Marketo ──────────────────────────────────────────────────────────
-sticky('Note: one-way records', [-60, 1040], 1400, 640,
+sticky('Note: one-way records', [-60, 1200], 1400, 640,
 	'## 3. Dynamics 365 → Marketo only: accounts, users, teams, opportunities, stakeholders, custom table\n' +
 	'Accounts become companies, users and teams become sales persons, opportunities become opportunities with **opportunity roles** ' +
 	'(the contact in Potential Customer, and each stakeholder connection), and the custom table becomes a custom object. ' +
@@ -103,7 +110,7 @@ const oneWay = [
 	['Dynamics: stakeholders', 'connection'],
 	['Dynamics: projects (custom table)', 'new_project'],
 ];
-const syncRecords = node('Sync Records to Marketo', `${PKG}.syncRecords`, [620, 1400], {
+const syncRecords = node('Sync Records to Marketo', `${PKG}.syncRecords`, [620, 1560], {
 	recordType: 'fromInput',
 	table: 'new_project',
 	customObject: 'dynamicsProject_c',
@@ -113,19 +120,9 @@ oneWay.forEach(([name, table], i) => {
 	// The sample custom table exists only in the demo's Dataverse: that trigger ships disabled, so
 	// publishing works in any org; point it at your table and enable it.
 	const extra = table === 'new_project' ? { disabled: true } : {};
-	node(name, `${PKG}.dynamicsTrigger`, [(i % 2) * 260, 1240 + Math.floor(i / 2) * 160], { table }, { credentials: DYN, ...extra });
+	node(name, `${PKG}.dynamicsTrigger`, [(i % 2) * 260, 1400 + Math.floor(i / 2) * 160], { table }, { credentials: DYN, ...extra });
 	connect(name, syncRecords);
 });
-
-// ── Lane 4: new Marketo persons → Dynamics (Sync Person to Microsoft) ─────────────────────────
-sticky('Note: Sync Person', [-60, 1720], 1400, 360,
-	'## 4. Sync Person to Microsoft\n' +
-	'The smart-campaign flow step: creates the Dynamics **lead** (or contact) for a Marketo person that has none; does nothing when it exists. ' +
-	'Here it runs for new Marketo persons (Marketo Trigger, new leads only). Turn on **Update If It Exists** for a force-sync, which the native product lacks. ' +
-	'Call it from your own workflows too, e.g. behind a webhook from a Marketo smart campaign.', 3);
-const newPersons = node('Marketo: new persons', `${PKG}.marketoTrigger`, [0, 1900], { events: ['newLeads'] }, { credentials: MKT });
-const syncPerson = node('Sync Person to Microsoft', `${PKG}.syncPerson`, [520, 1900], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
-connect(newPersons, syncPerson);
 
 // ── Failures ───────────────────────────────────────────────────────────────────────────────────
 sticky('Note: failures', [1400, 640], 760, 520,

@@ -71,6 +71,15 @@ const host = require('../../scripts/lib/n8nHost') as {
 	startN8n(userFolder: string, port: number, env?: Record<string, string>, logFile?: string): Promise<unknown>;
 };
 
+/**
+ * n8n as it would run in a 1 GiB container, for the scenarios that report its RSS: V8 otherwise lets
+ * the heap grow towards a share of the machine's 24 GiB before it collects, and RSS then measures that
+ * laziness, not the sync. `BENCH_N8N_NODE_OPTIONS` changes it (empty for none).
+ */
+export function containedN8nEnv(): Record<string, string> {
+	return { NODE_OPTIONS: process.env.BENCH_N8N_NODE_OPTIONS ?? '--max-old-space-size=512' };
+}
+
 /** N8nInstance.start with extra environment for n8n (BENCH_N8N_LOG_LEVEL=debug to see every poll). */
 async function startWithEnv(n8n: N8nInstance, env: Record<string, string>): Promise<void> {
 	const port = await freePort();

@@ -2,6 +2,7 @@
 import {
 	benchCredentials,
 	benchTemplate,
+	containedN8nEnv,
 	countLookupsByFilterType,
 	dataverseCounters,
 	log,
@@ -41,9 +42,14 @@ export interface InitialSyncFigures {
 	tuning: TemplateTuning;
 }
 
-// Feed ≈ what Marketo's budget drains (about 5.4 calls per 300 persons at 5 calls/s ≈ 275/s): 3 polls × 5,000 a minute = 250/s,
-// so executions never pile up in n8n's memory (a faster feed only queues work; see bench/README.md).
-export const BENCH_TUNING: TemplateTuning = { maxRecordsPerPoll: 5_000, pageSize: 5_000, pollsPerMinute: 3 };
+// Feed ≈ what Marketo's budget drains: about 2 calls per 300 persons (Resolve Conflict's look-up, then
+// one write that creates where the email is new) at 5 calls/s ≈ 750/s; 6 polls × 5,000 a minute = 500/s
+// plus what the first polls find, so executions never pile up in n8n's memory (see bench/README.md).
+export const BENCH_TUNING: TemplateTuning = {
+	maxRecordsPerPoll: Number(process.env.BENCH_RECORDS_PER_RUN ?? 5_000),
+	pageSize: 5_000,
+	pollsPerMinute: Number(process.env.BENCH_POLLS_PER_MINUTE ?? 6),
+};
 
 export async function runInitialSync(name: string, records: number, opts: { tuning?: TemplateTuning; budgetPer20s?: number; timeoutMs?: number } = {}): Promise<InitialSyncFigures> {
 	const tuning = opts.tuning ?? BENCH_TUNING;
@@ -55,7 +61,7 @@ export async function runInitialSync(name: string, records: number, opts: { tuni
 		seedDynamicsLeads(sims, records);
 		log(`${name}: seeded ${records.toLocaleString('en-US')} Dynamics leads in ${((Date.now() - seededAt) / 1000).toFixed(1)} s`);
 		const workflow = benchTemplate(tuning);
-		const run = await startN8nWith(name, sims, [workflow], benchCredentials(sims, { callsPer20Seconds: budget, concurrentCalls: 10 }));
+		const run = await startN8nWith(name, sims, [workflow], benchCredentials(sims, { callsPer20Seconds: budget, concurrentCalls: 10 }), containedN8nEnv());
 		const readyAt = Date.now();
 		const baselineRssMiB = run.rss.currentMiB;
 		log(`${name}: n8n ready (pid ${run.pid}), template published; waiting for the initial copy`);

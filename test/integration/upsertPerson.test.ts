@@ -327,6 +327,38 @@ describe('Upsert Lead/Contact node', () => {
 			expect(routes['GET /rest/v1/leads.json']).toBe(1);
 			expect(routes['POST /rest/v1/leads.json']).toBe(2);
 		});
+
+		test('"createInMarketo" items with emails new to Marketo cost one call per 300 (created where the email is new); a taken email is checked, not overwritten', async () => {
+			const linkedElsewhere = mkCreate({ email: 'taken@example.test', firstName: 'Other', microsoftId: guid(999), microsoftType: 'Lead' });
+			sims.marketo.resetCounters();
+			const created = (n: number, email: string) => ({
+				entity: 'lead',
+				source: 'dynamics',
+				dynamicsId: guid(n),
+				marketoId: null,
+				action: 'createInMarketo',
+				reason: 'no Marketo person is linked to this Dynamics lead yet',
+				toMarketo: { email, lastName: `New ${n}`, microsoftId: guid(n), microsoftType: 'Lead' },
+				toDynamics: {},
+				merged: {},
+				collisions: [],
+			});
+			const fresh = Array.from({ length: 300 }, (_, n) => created(n + 1, `new${n + 1}@example.test`));
+			const first = await run({}, fresh);
+			expect(first.failed).toHaveLength(0);
+			expect(first.ok.every((i) => i.json.status === 'created')).toBe(true);
+			expect(sims.marketo.stats().byRoute['GET /rest/v1/leads.json'] ?? 0).toBe(0);
+			expect(sims.marketo.stats().byRoute['POST /rest/v1/leads.json']).toBe(1);
+			expect(mkByEmail('new300@example.test').map((l) => l.microsoftId)).toEqual([guid(300)]);
+
+			// The email belongs to a person linked to another Dynamics record: that person keeps its
+			// link and values; this record gets its own person (as the look-up path always did).
+			const second = await run({}, [created(400, 'taken@example.test')]);
+			expect(second.failed).toHaveLength(0);
+			expect(second.ok[0].json).toMatchObject({ status: 'created', lookupField: 'microsoftId' });
+			expect(mkLead(linkedElsewhere.id)).toMatchObject({ microsoftId: guid(999), firstName: 'Other' });
+			expect(mkByEmail('taken@example.test').map((l) => l.microsoftId).sort()).toEqual([guid(400), guid(999)].sort());
+		});
 	});
 
 	describe('to Dynamics', () => {
