@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_ACTIVITY_TYPE } from '../activity-log';
+import { DEFAULT_SYNC_FILTER } from '../records/values';
 
 /** "Log Failures to Activity Log" + "Activity Type": entries for an action node's Options collection. */
 export const failureLogOptions: INodeProperties[] = [
@@ -98,3 +99,13 @@ export const ownerProperty: INodeProperties = {
 export function sortedOptions(options: INodeProperties[]): INodeProperties[] {
 	return [...options].sort((a, b) => a.displayName.localeCompare(b.displayName));
 }
+
+/** "Sync Filter Column": the native sync filter, an entry for an action node's Options collection. */
+export const syncFilterOption: INodeProperties = {
+	displayName: 'Sync Filter Column',
+	name: 'syncFilterField',
+	type: 'string',
+	default: DEFAULT_SYNC_FILTER,
+	description:
+		'Dynamics Yes/No column that decides whether a record syncs, as the native sync filter does: empty, missing or Yes syncs, No skips. Clear this option to sync every record.',
+};

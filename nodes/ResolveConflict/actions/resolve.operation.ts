@@ -10,7 +10,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { DEFAULT_SYNC_FILTER } from '../../records/values';
+import { syncFilterOption } from '../../descriptions';
 import { resolveItems } from '../helpers/engine';
 import { defaultMappedFields, readSettings } from '../helpers/settings';
 
@@ -166,14 +166,7 @@ const properties: INodeProperties[] = [
 					},
 				],
 			},
-			{
-				displayName: 'Sync Filter Column',
-				name: 'syncFilterField',
-				type: 'string',
-				default: DEFAULT_SYNC_FILTER,
-				description:
-					'Dynamics Two Options column that decides whether a record syncs: empty or Yes syncs, No skips. Leave empty to sync every record.',
-			},
+			syncFilterOption,
 			{
 				displayName: 'Sync State Field',
 				name: 'syncStateField',

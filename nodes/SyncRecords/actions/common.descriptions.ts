@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_SYNC_FILTER } from '../../records/values';
+import { syncFilterOption } from '../../descriptions';
 
 const fieldPairs = (name: string, displayName: string, what: string, show: string[]): INodeProperties => ({
 	displayName,
@@ -194,13 +194,7 @@ export const optionsProperty: INodeProperties = {
 			description:
 				'Whether to delete Marketo roles of a synced opportunity that Dynamics no longer has (removed stakeholders, a changed Potential Customer)',
 		},
-		{
-			displayName: 'Sync Filter Column',
-			name: 'syncFilterField',
-			type: 'string',
-			default: DEFAULT_SYNC_FILTER,
-			description: 'Dynamics Two Options column that decides whether a record syncs: empty or Yes syncs, No skips. Leave empty to sync every record.',
-		},
+		syncFilterOption,
 	],
 };
 

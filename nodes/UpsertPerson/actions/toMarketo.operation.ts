@@ -1,6 +1,6 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import { extraMappingsOption, failureLogOptions, sortedOptions, useDefaultMappingOption } from '../../descriptions';
+import { extraMappingsOption, failureLogOptions, sortedOptions, syncFilterOption, useDefaultMappingOption } from '../../descriptions';
 import { MARKER_FIELDS, typeLabel, type PersonTable } from '../../mapping/defaultMappings';
 import {
 	convertDefinedValues,
@@ -101,14 +101,7 @@ const properties: INodeProperties[] = [
 				default: 'lead',
 				description: 'With Person Type "Detect From Each Item": the type used when an item does not say whether it is a lead or a contact',
 			},
-			{
-				displayName: 'Sync Filter Column',
-				name: 'syncFilterField',
-				type: 'string',
-				default: 'new_synctomkto',
-				description:
-					'Dynamics Yes/No column that excludes a record from the sync when it is No (as the native sync filter does). Empty, missing or Yes means sync. Clear this option to sync every record.',
-			},
+			syncFilterOption,
 			useDefaultMappingOption,
 		]),
 	},
