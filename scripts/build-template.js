@@ -75,11 +75,13 @@ connect(resolveFromDyn, upsertDyn1, 0);
 // copy's own New Lead activities too), so a second one would double that cost against the budget.
 sticky('Note: Marketo to Dynamics', [-60, 520], 1400, 640,
 	'## 2. Marketo → Dynamics 365: persons\n' +
-	'Each minute the trigger reads Marketo\'s lead changes, new leads and deletes (paging tokens). Changes written through the API (this sync) are skipped.\n\n' +
+	'Each minute the trigger reads Marketo\'s lead changes and new leads (paging tokens). Changes written through the API (this sync) are skipped.\n\n' +
 	'Persons already linked to a Dynamics lead or contact are updated there after **Resolve Conflict**. A **new** Marketo person goes to **Sync Person to Microsoft**, the smart-campaign flow step: it creates the Dynamics **lead** (or contact) for a person that has none and does nothing when it exists. ' +
 	'Turn on **Update If It Exists** for a force-sync, which the native product lacks; call it from your own workflows too, e.g. behind a webhook from a Marketo smart campaign.\n\n' +
-	'Deletes in Marketo are **ignored** by default (native behaviour); switch **Delete Person** to "Delete in Dynamics 365" to propagate them.', 6);
-const mktChanges = node('Marketo: person changes', `${PKG}.marketoTrigger`, [0, 760], {}, { credentials: MKT });
+	'Deletes in Marketo are **ignored** by default (native behaviour), so the trigger does not read them: to propagate them, add **Deleted Leads** to the trigger\'s events and switch **Delete Person** to "Delete in Dynamics 365".', 6);
+// Deleted leads are left out: Marketo deletes are ignored by default (native behaviour), and that feed
+// pages through the whole activity log each poll, a call per 300 activities, to find them.
+const mktChanges = node('Marketo: person changes', `${PKG}.marketoTrigger`, [0, 760], { events: ['leadChanges', 'newLeads'] }, { credentials: MKT });
 const mktDeleted = isOperation('Deleted in Marketo?', [220, 760], 'deleted');
 connect(mktChanges, mktDeleted);
 const ignoreDeletes = node('Marketo deletes (ignored by default)', `${PKG}.deletePerson`, [520, 620], { direction: 'marketoToDynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
