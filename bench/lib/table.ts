@@ -49,11 +49,13 @@ export function renderResults(dir: string, host: Json): string {
 	if (m2d) {
 		const label = `2. Marketo → Dynamics, ${n0(m2d.changes)} person changes`;
 		row(`${label}: records/s (first to last Dynamics write)`, `${n1(m2d.recordsPerSecond)} rec/s over ${n0(m2d.writeWindowSeconds)} s; ${n0(m2d.arrived)} arrived`, '');
+		// A sliding window of 6,000 / 300 s: the k-th 6,000 writes can start only (k-1) × 300 s after the first.
+		const minimumS = 300 * (Math.ceil(m2d.arrived / 6000) - 1);
 		row(
-			`${label}: ratio to the Dataverse ceiling (6,000 req/300 s per user, $batch parts counted one by one: fastest possible ${n0(m2d.ceilingSeconds)} s)`,
-			n2(m2d.ratioToCeiling),
+			`${label}: ratio to the Dataverse ceiling (6,000 req/300 s per user, sliding, $batch parts counted one by one: first to last write takes at least ${n0(minimumS)} s; sustained 20 rec/s)`,
+			`${n2(minimumS / m2d.writeWindowSeconds)} (${n2(m2d.recordsPerSecond / 20)} of 20 rec/s)`,
 			'≥ 0.90',
-			m2d.ratioToCeiling >= 0.9,
+			minimumS / m2d.writeWindowSeconds >= 0.9,
 		);
 		row(`${label}: Dataverse requests per record (as counted; HTTP calls)`, `${n2(m2d.dataverseRequestsPerRecord)} (${n0(m2d.dataverseHttpCalls)} calls)`, '');
 		row(`${label}: 429s seen / every change arrived`, `${m2d.r429} / ${m2d.arrived === m2d.changes ? 'yes' : 'no'}`, 'honoured', m2d.arrived === m2d.changes);
