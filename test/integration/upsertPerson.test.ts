@@ -46,6 +46,19 @@ describe('Upsert Lead/Contact node', () => {
 		syncFilter: null,
 		changeDetection: 'changeTracking',
 	});
+	/** A Resolve Conflict "createInMarketo" item for Dynamics lead `n`. */
+	const createInMarketoItem = (n: number, email: string) => ({
+		entity: 'lead',
+		source: 'dynamics',
+		dynamicsId: guid(n),
+		marketoId: null,
+		action: 'createInMarketo',
+		reason: 'no Marketo person is linked to this Dynamics lead yet',
+		toMarketo: { email, lastName: `New ${n}`, microsoftId: guid(n), microsoftType: 'Lead' },
+		toDynamics: {},
+		merged: {},
+		collisions: [],
+	});
 	/** An item as the Marketo Trigger emits it. */
 	const marketoItem = (lead: IDataObject, operation = 'updated'): IDataObject => ({
 		leadId: lead.id,
@@ -305,19 +318,7 @@ describe('Upsert Lead/Contact node', () => {
 		test('Resolve Conflict "createInMarketo" items: no second Microsoft ID look-up, an unlinked person with the email is still linked', async () => {
 			const existing = mkCreate({ email: 'known@example.test', firstName: 'Known' });
 			sims.marketo.resetCounters();
-			const created = (n: number, email: string) => ({
-				entity: 'lead',
-				source: 'dynamics',
-				dynamicsId: guid(n),
-				marketoId: null,
-				action: 'createInMarketo',
-				reason: 'no Marketo person is linked to this Dynamics lead yet',
-				toMarketo: { email, lastName: `New ${n}`, microsoftId: guid(n), microsoftType: 'Lead' },
-				toDynamics: {},
-				merged: {},
-				collisions: [],
-			});
-			const { ok, failed } = await run({}, [created(50, 'fresh@example.test'), created(51, 'known@example.test')]);
+			const { ok, failed } = await run({}, [createInMarketoItem(50, 'fresh@example.test'), createInMarketoItem(51, 'known@example.test')]);
 			expect(failed).toHaveLength(0);
 			expect(ok.map((i) => i.json.status)).toEqual(['created', 'updated']);
 			expect(ok[1].json).toMatchObject({ marketoId: existing.id, lookupField: 'email' });
@@ -331,19 +332,7 @@ describe('Upsert Lead/Contact node', () => {
 		test('"createInMarketo" items with emails new to Marketo cost one call per 300 (created where the email is new); a taken email is checked, not overwritten', async () => {
 			const linkedElsewhere = mkCreate({ email: 'taken@example.test', firstName: 'Other', microsoftId: guid(999), microsoftType: 'Lead' });
 			sims.marketo.resetCounters();
-			const created = (n: number, email: string) => ({
-				entity: 'lead',
-				source: 'dynamics',
-				dynamicsId: guid(n),
-				marketoId: null,
-				action: 'createInMarketo',
-				reason: 'no Marketo person is linked to this Dynamics lead yet',
-				toMarketo: { email, lastName: `New ${n}`, microsoftId: guid(n), microsoftType: 'Lead' },
-				toDynamics: {},
-				merged: {},
-				collisions: [],
-			});
-			const fresh = Array.from({ length: 300 }, (_, n) => created(n + 1, `new${n + 1}@example.test`));
+			const fresh = Array.from({ length: 300 }, (_, n) => createInMarketoItem(n + 1, `new${n + 1}@example.test`));
 			const first = await run({}, fresh);
 			expect(first.failed).toHaveLength(0);
 			expect(first.ok.every((i) => i.json.status === 'created')).toBe(true);
@@ -353,7 +342,7 @@ describe('Upsert Lead/Contact node', () => {
 
 			// The email belongs to a person linked to another Dynamics record: that person keeps its
 			// link and values; this record gets its own person (as the look-up path always did).
-			const second = await run({}, [created(400, 'taken@example.test')]);
+			const second = await run({}, [createInMarketoItem(400, 'taken@example.test')]);
 			expect(second.failed).toHaveLength(0);
 			expect(second.ok[0].json).toMatchObject({ status: 'created', lookupField: 'microsoftId' });
 			expect(mkLead(linkedElsewhere.id)).toMatchObject({ microsoftId: guid(999), firstName: 'Other' });
