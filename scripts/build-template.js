@@ -73,7 +73,7 @@ connect(resolveFromDyn, upsertDyn1, 0);
 // ── Lane 2: Marketo persons → Dynamics (updates through Resolve Conflict, new persons through Sync Person) ──
 // One Marketo Trigger for both: each trigger pages through every activity of the log (the initial
 // copy's own New Lead activities too), so a second one would double that cost against the budget.
-sticky('Note: Marketo to Dynamics', [-60, 520], 1400, 640,
+sticky('Note: Marketo to Dynamics', [-60, 520], 1400, 720,
 	'## 2. Marketo → Dynamics 365: persons\n' +
 	'Each minute the trigger reads Marketo\'s lead changes and new leads (paging tokens). Changes written through the API (this sync) are skipped.\n\n' +
 	'Persons already linked to a Dynamics lead or contact are updated there after **Resolve Conflict**. A **new** Marketo person goes to **Sync Person to Microsoft**, the smart-campaign flow step: it creates the Dynamics **lead** (or contact) for a person that has none and does nothing when it exists. ' +
@@ -81,24 +81,24 @@ sticky('Note: Marketo to Dynamics', [-60, 520], 1400, 640,
 	'Deletes in Marketo are **ignored** by default (native behaviour), so the trigger does not read them: to propagate them, add **Deleted Leads** to the trigger\'s events and switch **Delete Person** to "Delete in Dynamics 365".', 6);
 // Deleted leads are left out: Marketo deletes are ignored by default (native behaviour), and that feed
 // pages through the whole activity log each poll, a call per 300 activities, to find them.
-const mktChanges = node('Marketo: person changes', `${PKG}.marketoTrigger`, [0, 760], { events: ['leadChanges', 'newLeads'] }, { credentials: MKT });
-const mktDeleted = isOperation('Deleted in Marketo?', [220, 760], 'deleted');
+const mktChanges = node('Marketo: person changes', `${PKG}.marketoTrigger`, [0, 820], { events: ['leadChanges', 'newLeads'] }, { credentials: MKT });
+const mktDeleted = isOperation('Deleted in Marketo?', [220, 820], 'deleted');
 connect(mktChanges, mktDeleted);
-const ignoreDeletes = node('Marketo deletes (ignored by default)', `${PKG}.deletePerson`, [520, 620], { direction: 'marketoToDynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
+const ignoreDeletes = node('Marketo deletes (ignored by default)', `${PKG}.deletePerson`, [520, 700], { direction: 'marketoToDynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
 connect(mktDeleted, ignoreDeletes, 0);
-const mktNew = isOperation('New in Marketo?', [440, 860], 'created');
+const mktNew = isOperation('New in Marketo?', [440, 920], 'created');
 connect(mktDeleted, mktNew, 1);
-const syncPerson = node('Sync Person to Microsoft', `${PKG}.syncPerson`, [820, 1020], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
+const syncPerson = node('Sync Person to Microsoft', `${PKG}.syncPerson`, [820, 1100], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
 connect(mktNew, syncPerson, 0);
-const resolveFromMkto = node('Resolve Conflict (Marketo change)', `${PKG}.resolveConflict`, [660, 860], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
+const resolveFromMkto = node('Resolve Conflict (Marketo change)', `${PKG}.resolveConflict`, [660, 920], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
 connect(mktNew, resolveFromMkto, 1);
-const upsertDyn2 = node('Upsert into Dynamics', `${PKG}.upsertPerson`, [920, 760], { target: 'dynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
-const upsertMkto2 = node('Write collision winners to Marketo', `${PKG}.upsertPerson`, [920, 900], { target: 'marketo' }, { credentials: BOTH, onError: 'continueErrorOutput' });
+const upsertDyn2 = node('Upsert into Dynamics', `${PKG}.upsertPerson`, [920, 820], { target: 'dynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
+const upsertMkto2 = node('Write collision winners to Marketo', `${PKG}.upsertPerson`, [920, 960], { target: 'marketo' }, { credentials: BOTH, onError: 'continueErrorOutput' });
 connect(resolveFromMkto, upsertDyn2, 0);
 connect(resolveFromMkto, upsertMkto2, 0);
 
 // ── Lane 3: one-way records → Marketo ──────────────────────────────────────────────────────────
-sticky('Note: one-way records', [-60, 1200], 1400, 640,
+sticky('Note: one-way records', [-60, 1280], 1400, 640,
 	'## 3. Dynamics 365 → Marketo only: accounts, users, teams, opportunities, stakeholders, custom table\n' +
 	'Accounts become companies, users and teams become sales persons, opportunities become opportunities with **opportunity roles** ' +
 	'(the contact in Potential Customer, and each stakeholder connection), and the custom table becomes a custom object. ' +
@@ -112,7 +112,7 @@ const oneWay = [
 	['Dynamics: stakeholders', 'connection'],
 	['Dynamics: projects (custom table)', 'new_project'],
 ];
-const syncRecords = node('Sync Records to Marketo', `${PKG}.syncRecords`, [620, 1560], {
+const syncRecords = node('Sync Records to Marketo', `${PKG}.syncRecords`, [620, 1640], {
 	recordType: 'fromInput',
 	table: 'new_project',
 	customObject: 'dynamicsProject_c',
@@ -122,7 +122,7 @@ oneWay.forEach(([name, table], i) => {
 	// The sample custom table exists only in the demo's Dataverse: that trigger ships disabled, so
 	// publishing works in any org; point it at your table and enable it.
 	const extra = table === 'new_project' ? { disabled: true } : {};
-	node(name, `${PKG}.dynamicsTrigger`, [(i % 2) * 260, 1400 + Math.floor(i / 2) * 160], { table }, { credentials: DYN, ...extra });
+	node(name, `${PKG}.dynamicsTrigger`, [(i % 2) * 260, 1480 + Math.floor(i / 2) * 160], { table }, { credentials: DYN, ...extra });
 	connect(name, syncRecords);
 });
 
@@ -148,7 +148,7 @@ const collect = (name, position, writers) => {
 };
 const failed = failures('Failed records', [1480, 1000]);
 connect(collect('Lane 1 failures', [1120, 300], [flagDeleted, resolveFromDyn, upsertMkto1, upsertDyn1]), failed);
-connect(collect('Lane 2 failures', [1120, 800], [ignoreDeletes, resolveFromMkto, upsertDyn2, upsertMkto2]), failed);
+connect(collect('Lane 2 failures', [1120, 880], [ignoreDeletes, resolveFromMkto, upsertDyn2, upsertMkto2]), failed);
 connect(syncRecords, failed, 1);
 connect(syncPerson, failed, 1);
 const summary = node('Summarise failures', 'n8n-nodes-base.summarize', [1720, 1000], {
