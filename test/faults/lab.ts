@@ -18,6 +18,10 @@ const { hostDir } = require('../../scripts/lib/n8nHost') as { hostDir(): string 
 const POLL_SECONDS = [0, 15, 30, 45];
 export const POLL_INTERVAL_MS = 15_000;
 
+/** Leads and contacts of the sample, all synced by the initial copy (none has Sync to Marketo = No). */
+const SAMPLE_LEADS = 20;
+const SAMPLE_CONTACTS = 15;
+
 const DYNAMICS_CRED = 'faultDynamicsCred';
 const MARKETO_CRED = 'faultMarketoCred1';
 
@@ -88,7 +92,7 @@ export class SyncLab {
 	async startSimulators(): Promise<void> {
 		this.sims = await startSimulators();
 		if (this.options.marketoLimits) this.sims.marketo.setLimits(this.options.marketoLimits);
-		seedSample(this.sims, { leads: 20, contacts: 15, accounts: 5, opportunities: 4, users: 2, projects: 3, marketoOnly: 3 });
+		seedSample(this.sims, { leads: SAMPLE_LEADS, contacts: SAMPLE_CONTACTS, accounts: 5, opportunities: 4, users: 2, projects: 3, marketoOnly: 3 });
 		this.ownerUserId = String(this.sims.dataverse.addInteractiveUser('owner.faults@contoso.test', { firstname: 'Fay', lastname: 'Ults' }));
 	}
 
@@ -174,14 +178,17 @@ export class SyncLab {
 			const lead = this.sims.marketo.uiCreateLead({ email, firstName: 'Vis', lastName: `Batch${b} ${i}`, company: 'Visitor Co' });
 			out.push({ kind: 'marketoPerson', id: String(lead.id), email });
 		}
-		// An edit on each side of a record synced earlier (the sample's first lead and a linked contact).
-		const leadId = String(dv.store.all('lead').find((r: any) => r.emailaddress1 === 'lead0@prospect.test')?.leadid ?? '');
+		// An edit on each side of a record synced earlier: a sample lead and a sample contact, another
+		// pair for each batch. Batches may be seeded before the earlier ones settled (the queue run
+		// seeds two, 20 s apart): an edit of the same field by a later batch would replace the value
+		// an earlier batch waits for, so that earlier edit could never be seen arriving.
+		const leadId = String(dv.store.all('lead').find((r: any) => r.emailaddress1 === `lead${(b - 1) % SAMPLE_LEADS}@prospect.test`)?.leadid ?? '');
 		if (leadId && this.marketoPersonsFor(leadId).length) {
 			const value = `Title after batch ${b}`;
 			dv.update('lead', leadId, { jobtitle: value });
 			out.push({ kind: 'leadUpdate', id: leadId, value });
 		}
-		const contact = dv.store.all('contact').find((r: any) => r.emailaddress1 === 'contact0@customer.test') as any;
+		const contact = dv.store.all('contact').find((r: any) => r.emailaddress1 === `contact${(b - 1) % SAMPLE_CONTACTS}@customer.test`) as any;
 		const [personId] = contact ? this.marketoPersonsFor(String(contact.contactid)) : [];
 		if (personId !== undefined) {
 			const value = `+31 30 ${String(100000 + b)}`;
@@ -197,8 +204,8 @@ export class SyncLab {
 		for (;;) {
 			const leads = [...((this.sims.marketo.store as any).leads.values() as Iterable<Record<string, unknown>>)];
 			const fromDynamics = leads.filter((l) => l.microsoftId).length;
-			if (fromDynamics >= 35) return;
-			if (Date.now() > deadline) throw new Error(`initial copy incomplete after ${timeoutMs / 1000} s (${fromDynamics} of 35 persons)`);
+			if (fromDynamics >= SAMPLE_LEADS + SAMPLE_CONTACTS) return;
+			if (Date.now() > deadline) throw new Error(`initial copy incomplete after ${timeoutMs / 1000} s (${fromDynamics} of ${SAMPLE_LEADS + SAMPLE_CONTACTS} persons)`);
 			await sleep(2000);
 		}
 	}
