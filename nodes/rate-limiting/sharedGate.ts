@@ -18,7 +18,7 @@ export interface SharedGate {
 	pushback(ms: number): void;
 }
 
-/** A lease outlives any single call (request timeout 120 s): a crashed process frees its slots by then. */
+/** A lease outlives any single call (request timeout at most 120 s, transport/retry.ts): a crashed process frees its slots by then. */
 const LEASE_MS = 150_000;
 const KEY_PREFIX = 'n8n-nodes-marketo-dynamics-sync:pacer:';
 /**
