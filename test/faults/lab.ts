@@ -10,6 +10,7 @@ import { N8nInstance, type N8nInstanceOptions } from '../e2e/n8nHost';
 import { startSimulators, type Simulators } from '../helpers/simulators';
 import { seedSample } from '../helpers/sampleData';
 import { templateFor, type TemplateWorkflow } from '../helpers/template';
+import { REQUEST_TIMEOUT_ENV } from '../../nodes/transport/retry';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { hostDir } = require('../../scripts/lib/n8nHost') as { hostDir(): string };
@@ -59,6 +60,11 @@ export interface LabOptions {
 	marketoBudget?: { callsPer20Seconds: number; concurrentCalls: number };
 	/** Records per Dynamics page, so a batch spans pages (default 5). */
 	pageSize?: number;
+	/**
+	 * The nodes' request timeout in ms (MARKETO_DYNAMICS_SYNC_REQUEST_TIMEOUT_MS; the product default
+	 * is 120 s), so a scenario can hold an answer past it without waiting minutes.
+	 */
+	requestTimeoutMs?: number;
 }
 
 export class SyncLab {
@@ -98,7 +104,8 @@ export class SyncLab {
 
 	/** n8n with the package, credentials and the published template (main, then any workers). */
 	async startN8n(): Promise<void> {
-		this.n8n = new N8nInstance(this.options.name, { env: this.options.n8nEnv });
+		const timeout: Record<string, string> = this.options.requestTimeoutMs ? { [REQUEST_TIMEOUT_ENV]: String(this.options.requestTimeoutMs) } : {};
+		this.n8n = new N8nInstance(this.options.name, { env: { ...timeout, ...this.options.n8nEnv } });
 		this.n8n.install(N8nInstance.packOnce());
 		this.n8n.importCredentials([
 			{ id: DYNAMICS_CRED, name: 'Dynamics 365', type: 'microsoftDynamicsApi', data: this.sims.dynamicsCredentials },
