@@ -266,19 +266,22 @@ export class SyncLab {
 	async collectFailedRecords(): Promise<void> {
 		const results: Array<{ id: string; status?: string }> = [];
 		const filter = encodeURIComponent(JSON.stringify({ workflowId: this.workflow.id }));
-		for (let lastId = ''; ; ) {
-			// Newest first, at most 100 a page; `lastId` continues below the last page.
-			let list = await this.n8n.rest('GET', `/executions?limit=100&filter=${filter}${lastId ? `&lastId=${lastId}` : ''}`);
+		// n8n 2.x pages the list with a cursor (each answer's `nextCursor`; lastId is refused); the
+		// first page also carries the executions still running.
+		for (let cursor: string | undefined; ; ) {
+			const url = `/executions?limit=100&filter=${filter}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+			let list = await this.n8n.rest('GET', url);
 			// n8n answers 503 "Database is not ready" while its database is busy (SQLite on a loaded host).
 			for (let attempt = 0; list.status === 503 && attempt < 30; attempt++) {
 				await sleep(2000);
-				list = await this.n8n.rest('GET', `/executions?limit=100&filter=${filter}${lastId ? `&lastId=${lastId}` : ''}`);
+				list = await this.n8n.rest('GET', url);
 			}
 			const page = list.json?.data?.results;
 			if (!Array.isArray(page)) throw new Error(`n8n's execution list answered ${list.status}: ${JSON.stringify(list.json).slice(0, 300)}`);
 			results.push(...page);
-			if (page.length < 100) break;
-			lastId = String(page[page.length - 1].id);
+			const next = list.json?.data?.nextCursor;
+			if (typeof next !== 'string' || !next || next === cursor) break;
+			cursor = next;
 		}
 		for (const execution of results) {
 			const id = String(execution.id);
