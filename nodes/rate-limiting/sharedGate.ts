@@ -18,7 +18,7 @@ export interface SharedGate {
 	pushback(ms: number): void;
 }
 
-/** A lease outlives any single call (request timeout 120 s): a crashed process frees its slots by then. */
+/** A lease outlives any single call (request timeout at most 120 s, transport/retry.ts): a crashed process frees its slots by then. */
 const LEASE_MS = 150_000;
 const KEY_PREFIX = 'n8n-nodes-marketo-dynamics-sync:pacer:';
 /**
@@ -56,6 +56,22 @@ redis.call('PEXPIRE', KEYS[1], windowMs + 1000)
 redis.call('ZADD', KEYS[2], now + ${LEASE_MS}, member)
 redis.call('PEXPIRE', KEYS[2], ${LEASE_MS})
 return 0
+`;
+
+/**
+ * KEYS: window zset, lease zset. ARGV: member, weight, window TTL in ms. Frees the call's in-flight
+ * lease and moves its window entries to now (Redis's clock), as the in-process pacer does: the API
+ * counts a call when it arrives, which on a busy host can be well after the grant (a token fetch, a
+ * blocked event loop); once the answer is in, the call surely arrived, so counting it from now
+ * keeps the window from freeing before the API's does.
+ */
+const RELEASE_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREM', KEYS[2], ARGV[1])
+for i = 1, tonumber(ARGV[2]) do redis.call('ZADD', KEYS[1], now, ARGV[1] .. ':' .. i) end
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+return 1
 `;
 
 /** n8n's queue-mode Redis settings from the environment, or undefined when not in queue mode. */
@@ -121,6 +137,7 @@ export class RedisGate implements SharedGate {
 			const client = this.redis();
 			if (!client) return () => undefined;
 			const { windowMs, callsPerWindow, concurrent } = this.budget();
+			const slots = Math.max(1, Math.min(weight, callsPerWindow));
 			let waitMs: number;
 			try {
 				const reply = await client.command([
@@ -131,7 +148,7 @@ export class RedisGate implements SharedGate {
 					String(windowMs),
 					String(callsPerWindow),
 					String(concurrent),
-					String(Math.max(1, Math.min(weight, callsPerWindow))),
+					String(slots),
 					member,
 				]);
 				waitMs = Number(reply);
@@ -142,7 +159,7 @@ export class RedisGate implements SharedGate {
 			if (waitMs === 0) {
 				return () => {
 					void this.redis()
-						?.command(['ZREM', this.keys[1], member])
+						?.command(['EVAL', RELEASE_SCRIPT, '2', this.keys[0], this.keys[1], member, String(slots), String(windowMs + WINDOW_MARGIN_MS + 1000)])
 						.catch((error) => this.down(error));
 				};
 			}

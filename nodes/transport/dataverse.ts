@@ -4,7 +4,7 @@ import { sharedPacer } from '../rate-limiting/pacer';
 import { asNodeError, freshTokenOptions, type ApiContext, type FullResponse } from './context';
 import type { DynamicsCredentials } from './entraToken';
 import { networkErrorCode } from './errors';
-import { backoffDelay, retryAfterMs, wait } from './retry';
+import { backoffDelay, requestTimeoutMs, retryAfterMs, wait } from './retry';
 import { baseUrlOf, parseSecureUrl } from './urls';
 
 export const DATAVERSE_API_PATH = '/api/data/v9.2';
@@ -92,7 +92,7 @@ export async function dataverseRequest(ctx: ApiContext, req: DataverseRequest): 
 			headers,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-			timeout: 120_000,
+			timeout: requestTimeoutMs(),
 		};
 		if (req.body !== undefined) options.body = req.body as IHttpRequestOptions['body'];
 		if (typeof req.body !== 'string') options.json = true;

@@ -4,7 +4,7 @@ import { sharedPacer, type Pacer } from '../rate-limiting/pacer';
 import { asNodeError, freshTokenOptions, type ApiContext, type FullResponse } from './context';
 import { networkErrorCode } from './errors';
 import { marketoBaseUrl, type MarketoCredentials } from './marketoIdentity';
-import { backoffDelay, wait } from './retry';
+import { backoffDelay, requestTimeoutMs, wait } from './retry';
 
 /** Marketo's limits (api-reference §2). */
 export const MARKETO_BATCH_SIZE = 300;
@@ -146,7 +146,7 @@ async function sendWithRetries(
 			headers: { Accept: 'application/json', ...(call.body !== undefined ? { 'Content-Type': call.contentType } : {}) },
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-			timeout: 120_000,
+			timeout: requestTimeoutMs(),
 			json: typeof call.body !== 'string',
 		};
 		if (call.body !== undefined) options.body = call.body as IHttpRequestOptions['body'];

@@ -25,6 +25,23 @@ export function retryAfterMs(header: unknown, now = Date.now()): number | undefi
 	return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
+/** How long one API request may take before it is abandoned and retried as a network error. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+/** Environment variable that lowers the request timeout (tests that hold answers back use it). */
+export const REQUEST_TIMEOUT_ENV = 'MARKETO_DYNAMICS_SYNC_REQUEST_TIMEOUT_MS';
+const MIN_REQUEST_TIMEOUT_MS = 1000;
+
+/**
+ * The request timeout for Marketo and Dataverse calls: 120 s, or less when the environment sets
+ * MARKETO_DYNAMICS_SYNC_REQUEST_TIMEOUT_MS (1000 ms at least). It is never raised above 120 s: the
+ * shared call budget's in-flight leases (150 s) must outlive any call.
+ */
+export function requestTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+	const raw = Number(env[REQUEST_TIMEOUT_ENV]);
+	if (!env[REQUEST_TIMEOUT_ENV] || !Number.isFinite(raw) || raw <= 0) return DEFAULT_REQUEST_TIMEOUT_MS;
+	return Math.min(DEFAULT_REQUEST_TIMEOUT_MS, Math.max(MIN_REQUEST_TIMEOUT_MS, Math.round(raw)));
+}
+
 export async function wait(ms: number): Promise<void> {
 	if (ms > 0) await sleep(ms);
 }

@@ -14,9 +14,16 @@ export interface FaultSpec {
 	/** Destroy the socket without answering. */
 	resetRate?: number;
 	resetCount?: number;
-	/** Accept the request and never answer. */
+	/** Accept the request and never answer (it is not handled: nothing is written). */
 	timeoutRate?: number;
 	timeoutCount?: number;
+	/**
+	 * Handle the request at once (its writes happen) but hold the answer back for `holdMs`, past the
+	 * client's timeout: the client sees a timeout for a call that did reach the server.
+	 */
+	holdRate?: number;
+	holdCount?: number;
+	holdMs?: number;
 	/** Answer with this canned response instead of the real one. */
 	response?: SimResponse;
 	responseRate?: number;
@@ -25,12 +32,24 @@ export interface FaultSpec {
 	afterCount?: number;
 }
 
-export type FaultOutcome = 'reset' | 'timeout' | SimResponse | undefined;
+/** A request to handle now and answer only after `holdMs`. */
+export interface HeldAnswer {
+	holdMs: number;
+}
+
+export type FaultOutcome = 'reset' | 'timeout' | HeldAnswer | SimResponse | undefined;
+
+export function isHeldAnswer(outcome: FaultOutcome): outcome is HeldAnswer {
+	return typeof outcome === 'object' && outcome !== null && 'holdMs' in outcome;
+}
 
 export class FaultInjector {
 	private specs: Array<FaultSpec & { seen: number }> = [];
-	/** How many faults of each kind were injected. */
-	readonly injected = { reset: 0, timeout: 0, response: 0 };
+	/**
+	 * How many faults of each kind were injected. Of the held answers, `heldDue` were due by now and
+	 * `heldPastClient` found their client gone (it had timed out and closed the connection).
+	 */
+	readonly injected = { reset: 0, timeout: 0, response: 0, held: 0, heldDue: 0, heldPastClient: 0 };
 
 	add(spec: FaultSpec): void {
 		this.specs.push({ ...spec, seen: 0 });
@@ -67,6 +86,10 @@ export class FaultInjector {
 				this.injected.timeout++;
 				return 'timeout';
 			}
+			if (spec.holdMs && take(spec, 'holdCount', spec.holdRate, true)) {
+				this.injected.held++;
+				return { holdMs: spec.holdMs };
+			}
 			if (spec.response && take(spec, 'responseCount', spec.responseRate, true)) {
 				this.injected.response++;
 				return spec.response;
@@ -78,7 +101,7 @@ export class FaultInjector {
 
 function take(
 	spec: FaultSpec & { seen: number },
-	countKey: 'resetCount' | 'timeoutCount' | 'responseCount',
+	countKey: 'resetCount' | 'timeoutCount' | 'holdCount' | 'responseCount',
 	rate: number | undefined,
 	defaultAlways = false,
 ): boolean {

@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { FaultInjector } from './faults';
+import { FaultInjector, isHeldAnswer } from './faults';
 import { Counters } from './counters';
 
 /** A request as the simulators see it: body already read, query parsed. */
@@ -83,6 +83,7 @@ export class SimServer {
 				return;
 			}
 			if (fault === 'timeout') return; // never answer; the client's timeout fires
+			if (isHeldAnswer(fault)) return await this.answerLate(req, res, simReq, fault.holdMs);
 			if (fault) return send(res, fault);
 		}
 		try {
@@ -90,6 +91,20 @@ export class SimServer {
 		} catch (error) {
 			send(res, { status: 500, body: { error: { code: '', message: `${this.name} simulator: ${(error as Error).message}` } } });
 		}
+	}
+
+	/** Handles the request now, answers after `holdMs` (if the client still listens). */
+	private async answerLate(req: http.IncomingMessage, res: http.ServerResponse, simReq: SimRequest, holdMs: number): Promise<void> {
+		let response: SimResponse;
+		try {
+			response = await this.handler(simReq);
+		} catch (error) {
+			response = { status: 500, body: { error: { code: '', message: `${this.name} simulator: ${(error as Error).message}` } } };
+		}
+		await sleep(holdMs);
+		this.faults.injected.heldDue++;
+		if (req.socket.destroyed || res.destroyed) this.faults.injected.heldPastClient++;
+		send(res, response);
 	}
 }
 

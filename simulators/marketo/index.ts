@@ -4,7 +4,7 @@
  * admin API under <url>/__sim.
  */
 import type { QueryRecord } from '../common/counters';
-import { FaultInjector, type FaultOutcome } from '../common/faults';
+import { FaultInjector, isHeldAnswer, type FaultOutcome } from '../common/faults';
 import { SimServer, type SimRequest, type SimResponse } from '../common/http';
 import { handleAdmin } from './admin';
 import { TokenStore, handleIdentity } from './identity';
@@ -58,7 +58,8 @@ class ArrivalFaultInjector extends FaultInjector {
 			this.onAbort?.(req);
 			throw error;
 		}
-		if (outcome !== undefined) this.onAbort?.(req);
+		// A held answer is handled like any request (its arrival stands); only the answer is late.
+		if (outcome !== undefined && !isHeldAnswer(outcome)) this.onAbort?.(req);
 		return outcome;
 	}
 }

@@ -10,6 +10,7 @@ import { N8nInstance, type N8nInstanceOptions } from '../e2e/n8nHost';
 import { startSimulators, type Simulators } from '../helpers/simulators';
 import { seedSample } from '../helpers/sampleData';
 import { templateFor, type TemplateWorkflow } from '../helpers/template';
+import { REQUEST_TIMEOUT_ENV } from '../../nodes/transport/retry';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { hostDir } = require('../../scripts/lib/n8nHost') as { hostDir(): string };
@@ -17,6 +18,10 @@ const { hostDir } = require('../../scripts/lib/n8nHost') as { hostDir(): string 
 /** Seconds past the minute at which every trigger polls: every 15 s instead of every minute. */
 const POLL_SECONDS = [0, 15, 30, 45];
 export const POLL_INTERVAL_MS = 15_000;
+
+/** Leads and contacts of the sample, all synced by the initial copy (none has Sync to Marketo = No). */
+const SAMPLE_LEADS = 20;
+const SAMPLE_CONTACTS = 15;
 
 const DYNAMICS_CRED = 'faultDynamicsCred';
 const MARKETO_CRED = 'faultMarketoCred1';
@@ -55,6 +60,11 @@ export interface LabOptions {
 	marketoBudget?: { callsPer20Seconds: number; concurrentCalls: number };
 	/** Records per Dynamics page, so a batch spans pages (default 5). */
 	pageSize?: number;
+	/**
+	 * The nodes' request timeout in ms (MARKETO_DYNAMICS_SYNC_REQUEST_TIMEOUT_MS; the product default
+	 * is 120 s), so a scenario can hold an answer past it without waiting minutes.
+	 */
+	requestTimeoutMs?: number;
 }
 
 export class SyncLab {
@@ -88,13 +98,14 @@ export class SyncLab {
 	async startSimulators(): Promise<void> {
 		this.sims = await startSimulators();
 		if (this.options.marketoLimits) this.sims.marketo.setLimits(this.options.marketoLimits);
-		seedSample(this.sims, { leads: 20, contacts: 15, accounts: 5, opportunities: 4, users: 2, projects: 3, marketoOnly: 3 });
+		seedSample(this.sims, { leads: SAMPLE_LEADS, contacts: SAMPLE_CONTACTS, accounts: 5, opportunities: 4, users: 2, projects: 3, marketoOnly: 3 });
 		this.ownerUserId = String(this.sims.dataverse.addInteractiveUser('owner.faults@contoso.test', { firstname: 'Fay', lastname: 'Ults' }));
 	}
 
 	/** n8n with the package, credentials and the published template (main, then any workers). */
 	async startN8n(): Promise<void> {
-		this.n8n = new N8nInstance(this.options.name, { env: this.options.n8nEnv });
+		const timeout: Record<string, string> = this.options.requestTimeoutMs ? { [REQUEST_TIMEOUT_ENV]: String(this.options.requestTimeoutMs) } : {};
+		this.n8n = new N8nInstance(this.options.name, { env: { ...timeout, ...this.options.n8nEnv } });
 		this.n8n.install(N8nInstance.packOnce());
 		this.n8n.importCredentials([
 			{ id: DYNAMICS_CRED, name: 'Dynamics 365', type: 'microsoftDynamicsApi', data: this.sims.dynamicsCredentials },
@@ -174,14 +185,17 @@ export class SyncLab {
 			const lead = this.sims.marketo.uiCreateLead({ email, firstName: 'Vis', lastName: `Batch${b} ${i}`, company: 'Visitor Co' });
 			out.push({ kind: 'marketoPerson', id: String(lead.id), email });
 		}
-		// An edit on each side of a record synced earlier (the sample's first lead and a linked contact).
-		const leadId = String(dv.store.all('lead').find((r: any) => r.emailaddress1 === 'lead0@prospect.test')?.leadid ?? '');
+		// An edit on each side of a record synced earlier: a sample lead and a sample contact, another
+		// pair for each batch. Batches may be seeded before the earlier ones settled (the queue run
+		// seeds two, 20 s apart): an edit of the same field by a later batch would replace the value
+		// an earlier batch waits for, so that earlier edit could never be seen arriving.
+		const leadId = String(dv.store.all('lead').find((r: any) => r.emailaddress1 === `lead${(b - 1) % SAMPLE_LEADS}@prospect.test`)?.leadid ?? '');
 		if (leadId && this.marketoPersonsFor(leadId).length) {
 			const value = `Title after batch ${b}`;
 			dv.update('lead', leadId, { jobtitle: value });
 			out.push({ kind: 'leadUpdate', id: leadId, value });
 		}
-		const contact = dv.store.all('contact').find((r: any) => r.emailaddress1 === 'contact0@customer.test') as any;
+		const contact = dv.store.all('contact').find((r: any) => r.emailaddress1 === `contact${(b - 1) % SAMPLE_CONTACTS}@customer.test`) as any;
 		const [personId] = contact ? this.marketoPersonsFor(String(contact.contactid)) : [];
 		if (personId !== undefined) {
 			const value = `+31 30 ${String(100000 + b)}`;
@@ -197,8 +211,8 @@ export class SyncLab {
 		for (;;) {
 			const leads = [...((this.sims.marketo.store as any).leads.values() as Iterable<Record<string, unknown>>)];
 			const fromDynamics = leads.filter((l) => l.microsoftId).length;
-			if (fromDynamics >= 35) return;
-			if (Date.now() > deadline) throw new Error(`initial copy incomplete after ${timeoutMs / 1000} s (${fromDynamics} of 35 persons)`);
+			if (fromDynamics >= SAMPLE_LEADS + SAMPLE_CONTACTS) return;
+			if (Date.now() > deadline) throw new Error(`initial copy incomplete after ${timeoutMs / 1000} s (${fromDynamics} of ${SAMPLE_LEADS + SAMPLE_CONTACTS} persons)`);
 			await sleep(2000);
 		}
 	}
@@ -252,19 +266,22 @@ export class SyncLab {
 	async collectFailedRecords(): Promise<void> {
 		const results: Array<{ id: string; status?: string }> = [];
 		const filter = encodeURIComponent(JSON.stringify({ workflowId: this.workflow.id }));
-		for (let lastId = ''; ; ) {
-			// Newest first, at most 100 a page; `lastId` continues below the last page.
-			let list = await this.n8n.rest('GET', `/executions?limit=100&filter=${filter}${lastId ? `&lastId=${lastId}` : ''}`);
+		// n8n 2.x pages the list with a cursor (each answer's `nextCursor`; lastId is refused); the
+		// first page also carries the executions still running.
+		for (let cursor: string | undefined; ; ) {
+			const url = `/executions?limit=100&filter=${filter}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+			let list = await this.n8n.rest('GET', url);
 			// n8n answers 503 "Database is not ready" while its database is busy (SQLite on a loaded host).
 			for (let attempt = 0; list.status === 503 && attempt < 30; attempt++) {
 				await sleep(2000);
-				list = await this.n8n.rest('GET', `/executions?limit=100&filter=${filter}${lastId ? `&lastId=${lastId}` : ''}`);
+				list = await this.n8n.rest('GET', url);
 			}
 			const page = list.json?.data?.results;
 			if (!Array.isArray(page)) throw new Error(`n8n's execution list answered ${list.status}: ${JSON.stringify(list.json).slice(0, 300)}`);
 			results.push(...page);
-			if (page.length < 100) break;
-			lastId = String(page[page.length - 1].id);
+			const next = list.json?.data?.nextCursor;
+			if (typeof next !== 'string' || !next || next === cursor) break;
+			cursor = next;
 		}
 		for (const execution of results) {
 			const id = String(execution.id);

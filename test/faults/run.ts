@@ -4,13 +4,15 @@
 // record was lost or duplicated, a cursor is gone, or a secret shows up in n8n's log or output.
 import { MKTO_CLIENT, DYN_CLIENT } from '../helpers/simulators';
 import { sleep, SyncLab, type BatchResult } from './lab';
-import { SCENARIOS, type FaultScenario } from './scenarios';
+import { REQUEST_TIMEOUT_MS, SCENARIOS, type FaultScenario } from './scenarios';
 
 interface Row {
 	fault: string;
 	injected: string;
 	result: BatchResult;
 	cursors: string[];
+	/** What else went wrong (a fault that did not do what the scenario needs). */
+	problems: string[];
 	seconds: number;
 }
 
@@ -33,19 +35,25 @@ function table(rows: Row[]): string {
 	return [line(header), `|${widths.map((w, i) => (left(i) ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
 }
 
+type Injected = { reset: number; timeout: number; response: number; held: number; heldDue: number; heldPastClient: number };
+
 /** What the simulators' fault injectors did so far, summed over both. */
-function injectedSoFar(lab: SyncLab): { reset: number; timeout: number; response: number } {
+function injectedSoFar(lab: SyncLab): Injected {
 	const m = lab.sims.marketo.server.faults.injected;
 	const d = lab.sims.dataverse.server.faults.injected;
-	return { reset: m.reset + d.reset, timeout: m.timeout + d.timeout, response: m.response + d.response };
+	const sum = {} as Injected;
+	for (const key of Object.keys(m) as Array<keyof Injected>) sum[key] = m[key] + d[key];
+	return sum;
 }
 
-function describeInjected(before: ReturnType<typeof injectedSoFar>, after: ReturnType<typeof injectedSoFar>, extra?: string): string {
+function describeInjected(before: Injected, after: Injected, extra?: string): string {
 	const parts: string[] = [];
-	const n = (k: keyof typeof before) => after[k] - before[k];
-	if (n('response')) parts.push(`${n('response')} error answers`);
-	if (n('reset')) parts.push(`${n('reset')} resets`);
-	if (n('timeout')) parts.push(`${n('timeout')} timeouts`);
+	const n = (k: keyof Injected) => after[k] - before[k];
+	const s = (k: keyof Injected) => (n(k) === 1 ? '' : 's');
+	if (n('response')) parts.push(`${n('response')} error answer${s('response')}`);
+	if (n('reset')) parts.push(`${n('reset')} reset${s('reset')}`);
+	if (n('held')) parts.push(`${n('held')} write${s('held')} answered after the client's timeout (${n('heldPastClient')} of ${n('held')} clients gone by then)`);
+	if (n('timeout')) parts.push(`${n('timeout')} request${s('timeout')} never answered`);
 	if (extra) parts.push(extra);
 	return parts.join(', ') || '-';
 }
@@ -64,16 +72,34 @@ async function runScenario(lab: SyncLab, scenario: FaultScenario): Promise<Row> 
 		lab.sims.marketo.server.faults.clear();
 		lab.sims.dataverse.server.faults.clear();
 	}
-	const result = await lab.settle(batch, scenario.settleMs ?? 240_000);
+	let result = await lab.settle(batch, scenario.settleMs ?? 240_000);
 	lab.sims.marketo.server.faults.clear();
 	lab.sims.dataverse.server.faults.clear();
+	if (injectedSoFar(lab).held > before.held) {
+		// A held write landed before its client gave up, so the record looks synced early: wait
+		// until every held answer is due (the client's retries are done by then), then settle again
+		// so a duplicate made by a retry would show.
+		for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(1000)) {
+			const now = injectedSoFar(lab);
+			if (now.heldDue - before.heldDue >= now.held - before.held) break;
+		}
+		result = await lab.settle(batch, scenario.settleMs ?? 240_000);
+	}
 	const cursors = await lab.cursorProblems();
-	const injected = describeInjected(before, injectedSoFar(lab), scenario.injectedNote);
-	const row = { fault: scenario.name, injected, result, cursors, seconds: Math.round((Date.now() - started) / 1000) };
+	const after = injectedSoFar(lab);
+	const injected = describeInjected(before, after, scenario.injectedNote);
+	const clientTimeouts = after.heldPastClient - before.heldPastClient;
+	const problems: string[] = [];
+	// A timeout scenario whose client never gave up tested no timeout.
+	if (scenario.expectClientTimeouts && clientTimeouts < scenario.expectClientTimeouts) {
+		problems.push(`only ${clientTimeouts} of ${scenario.expectClientTimeouts} held answers outlived the client's timeout`);
+	}
+	const row = { fault: scenario.name, injected, result, cursors, problems, seconds: Math.round((Date.now() - started) / 1000) };
 	process.stdout.write(
 		`   injected: ${injected}; in ${result.recordsIn}, synced ${result.synced}, reported failed ${result.reportedFailed}, lost ${result.lost}, duplicated ${result.duplicated}, cursors ${cursors.length ? cursors.join('; ') : 'intact'} (${row.seconds} s)\n`,
 	);
 	for (const r of result.lostRecords) process.stdout.write(`   LOST ${r.kind} ${r.id} ${r.email ?? r.value ?? ''}\n`);
+	for (const p of problems) process.stdout.write(`   PROBLEM ${p}\n`);
 	if (scenario.replayCrashed && result.reportedFailed > 0) {
 		const retried = await lab.retryCrashedExecutions();
 		const after = await lab.settle(batch, 120_000);
@@ -99,7 +125,7 @@ async function main() {
 	// --only=607,killed: the faults whose names contain one of these (the baseline always runs).
 	const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 	const scenarios = SCENARIOS.filter((s, i) => i === 0 || ((!ci || s.ci) && (!only || only.some((o) => s.name.includes(o)))));
-	const lab = new SyncLab({ name: 'faults' });
+	const lab = new SyncLab({ name: 'faults', requestTimeoutMs: REQUEST_TIMEOUT_MS });
 	const rows: Row[] = [];
 	let failed = false;
 	const started = Date.now();
@@ -117,7 +143,7 @@ async function main() {
 				`Secrets (client secrets) found in n8n's log, the failed items and failed executions: ${leaks.length}\n`,
 		);
 		// A fault that never fired proves nothing: that fails the run too.
-		const bad = rows.filter((r) => r.result.lost > 0 || r.result.duplicated > 0 || r.cursors.length > 0 || (r.injected === '-' && r.fault !== SCENARIOS[0].name));
+		const bad = rows.filter((r) => r.result.lost > 0 || r.result.duplicated > 0 || r.cursors.length > 0 || r.problems.length > 0 || (r.injected === '-' && r.fault !== SCENARIOS[0].name));
 		failed = bad.length > 0 || leaks.length > 0;
 		process.stdout.write(failed ? `FAILED: ${bad.map((r) => r.fault).join(', ')}${leaks.length ? ' (secret leak)' : ''}\n` : 'PASSED: no record lost or duplicated, cursors intact, no secret leaked\n');
 	} catch (error) {

@@ -21,7 +21,14 @@ export interface FaultScenario {
 	injectedNote?: string;
 	/** Afterwards, replay as the README says (Retry the crashed executions) and check again. */
 	replayCrashed?: boolean;
+	/** Held answers whose client must have given up (timed out) by the time they were due. */
+	expectClientTimeouts?: number;
 }
+
+/** The nodes' request timeout in the fault lab (the product default is 120 s). */
+export const REQUEST_TIMEOUT_MS = 15_000;
+/** How long a held answer is kept back: well past the client's timeout. */
+const HOLD_MS = REQUEST_TIMEOUT_MS + 10_000;
 
 /** Marketo's HTTP-200 error envelope. */
 function marketoError(code: string, message: string): SimResponse {
@@ -90,12 +97,19 @@ export const SCENARIOS: FaultScenario[] = [
 		},
 	},
 	{
-		name: 'timeouts (no answer, both APIs)',
+		// The nodes' request timeout is lowered for the lab (REQUEST_TIMEOUT_MS, via the environment):
+		// the first person write to each API is carried out at once but answered only after the
+		// timeout (the client retries a call that did land), and one Dataverse read is never answered.
+		name: 'timeouts (answers held past the client timeout, both APIs)',
 		ci: false,
 		settleMs: 420_000,
+		expectClientTimeouts: 2,
 		inject: (lab) => {
-			marketoFaults(lab, [{ pathIncludes: MARKETO_REST, timeoutCount: 1 }]);
-			dataverseFaults(lab, [{ pathIncludes: DATAVERSE_API, timeoutCount: 1 }]);
+			marketoFaults(lab, [{ pathIncludes: '/rest/v1/leads.json', method: 'POST', holdCount: 1, holdMs: HOLD_MS }]);
+			dataverseFaults(lab, [
+				{ pathIncludes: '$batch', method: 'POST', holdCount: 1, holdMs: HOLD_MS },
+				{ pathIncludes: DATAVERSE_API, method: 'GET', timeoutCount: 1 },
+			]);
 		},
 	},
 	{

@@ -1,7 +1,7 @@
 import { NodeConnectionTypes, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
 import { dataverseRequest } from '../../nodes/transport/dataverse';
-import { getAll, whoAmI } from '../../nodes/transport/dataverseApi';
+import { createRecord, getAll, whoAmI } from '../../nodes/transport/dataverseApi';
 import { marketoRequest } from '../../nodes/transport/marketo';
 import { getLeadsBy, syncLeads } from '../../nodes/transport/marketoApi';
 
@@ -42,6 +42,9 @@ export class TransportProbe implements INodeType {
 				json = { status: response.statusCode, body: response.body as IDataObject };
 				break;
 			}
+			case 'dataverseCreate':
+				json = { id: await createRecord(this, String(arg.entitySet), arg.body as IDataObject, String(arg.id)) };
+				break;
 			case 'dataverseAll':
 				json = { rows: await getAll(this, { entitySet: String(arg.entitySet), select: arg.select as string[], pageSize: Number(arg.pageSize ?? 5000) }) };
 				break;

@@ -2,6 +2,7 @@ import { TestEngine, type NodeSpec } from '../harness/engine';
 import { TransportProbe } from '../harness/probeNode';
 import { startSimulators, type Simulators } from '../helpers/simulators';
 import { clearTokenCache } from '../../nodes/transport/entraToken';
+import { REQUEST_TIMEOUT_ENV } from '../../nodes/transport/retry';
 
 /**
  * The shared transport inside n8n's real engine (WorkflowExecute + n8n's request helpers) against
@@ -94,6 +95,43 @@ describe('transport in the real engine', () => {
 		expect(sims.dataverse.server.faults.injected.reset).toBeGreaterThanOrEqual(1);
 	});
 
+	/** Runs `fn` with the request timeout lowered to `ms` (as the fault suite sets it for n8n). */
+	async function withRequestTimeout<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+		const before = process.env[REQUEST_TIMEOUT_ENV];
+		process.env[REQUEST_TIMEOUT_ENV] = String(ms);
+		try {
+			return await fn();
+		} finally {
+			if (before === undefined) delete process.env[REQUEST_TIMEOUT_ENV];
+			else process.env[REQUEST_TIMEOUT_ENV] = before;
+		}
+	}
+
+	/** Waits until the held answers are due, so the simulator can tell whether the client had left. */
+	async function heldAnswersDue(faults: { injected: { held: number; heldPastClient: number } }, held: number): Promise<void> {
+		const deadline = Date.now() + 10_000;
+		while (faults.injected.heldPastClient < held && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+	}
+
+	test('Dataverse: a create whose answer comes after the request timeout is retried and exists once', async () => {
+		await runProbe('whoAmI');
+		const faults = sims.dataverse.server.faults;
+		const before = { ...faults.injected };
+		const patches = () => sims.dataverse.stats().byRoute['PATCH /leads(:id)'] ?? 0;
+		const patchesBefore = patches();
+		// The simulator writes the lead at once but answers 4 s later; the client gives up after 1.5 s.
+		faults.add({ pathIncludes: '/leads(', method: 'PATCH', holdCount: 1, holdMs: 4000 });
+		const id = '6f1c2d3e-4a5b-4c6d-8e7f-000000000a01';
+		const out = await withRequestTimeout(1500, async () => await runProbe('dataverseCreate', { entitySet: 'leads', id, body: { lastname: 'Held Answer', emailaddress1: 'held.answer@example.test' } }));
+		expect(out.id).toBe(id);
+		await heldAnswersDue(faults, before.heldPastClient + 1);
+		expect(faults.injected.held - before.held).toBe(1);
+		// The client had left when the answer was due: the timeout fired, and the create was repeated.
+		expect(faults.injected.heldPastClient - before.heldPastClient).toBe(1);
+		expect(patches() - patchesBefore).toBe(2);
+		expect(sims.dataverse.store.all('lead').filter((r: any) => r.emailaddress1 === 'held.answer@example.test')).toHaveLength(1);
+	}, 30_000);
+
 	test('Dataverse: an error answer becomes a node error with Dataverse code and message', async () => {
 		const result = await engine.run([probe('dataverseGet', { path: 'leads(00000000-0000-4000-8000-000000000001)' })]);
 		expect(result.error?.message).toMatch(/^Dataverse: .*Does Not Exist/);
@@ -132,6 +170,22 @@ describe('transport in the real engine', () => {
 		const out = await runProbe('marketoGet', { path: '/v1/leads/describe.json' });
 		expect(out.success).toBe(true);
 		expect(sims.marketo.server.faults.injected.response - injectedBefore).toBe(2);
+	}, 30_000);
+
+	test('Marketo: a person write whose answer comes after the request timeout is retried and lands once', async () => {
+		const faults = sims.marketo.server.faults;
+		const before = { ...faults.injected };
+		const posts = () => sims.marketo.stats().byRoute['POST /rest/v1/leads.json'] ?? 0;
+		const postsBefore = posts();
+		faults.add({ pathIncludes: '/rest/v1/leads.json', method: 'POST', holdCount: 1, holdMs: 4000 });
+		const out = await withRequestTimeout(1500, async () => await runProbe('marketoSync', { records: [{ email: 'held.person@example.test', lastName: 'Held' }] }));
+		// The first call created the person; its repeat found it by email and updated it.
+		expect(out.results).toEqual([{ status: 'updated', id: expect.any(Number) }]);
+		await heldAnswersDue(faults, before.heldPastClient + 1);
+		expect(faults.injected.held - before.held).toBe(1);
+		expect(faults.injected.heldPastClient - before.heldPastClient).toBe(1);
+		expect(posts() - postsBefore).toBe(2);
+		expect(sims.marketo.store.findLeadsByEmail('held.person@example.test')).toHaveLength(1);
 	}, 30_000);
 
 	test('Marketo: 607 stops with a clear quota error', async () => {

@@ -1,4 +1,4 @@
-import { backoffDelay, retryAfterMs } from '../../nodes/transport/retry';
+import { backoffDelay, REQUEST_TIMEOUT_ENV, requestTimeoutMs, retryAfterMs } from '../../nodes/transport/retry';
 import { odataEquals, odataString, entityPath, isGuid, assertFieldName } from '../../nodes/transport/odata';
 import { marketoChunks, nextCentralMidnight, MARKETO_MAX_BODY_BYTES } from '../../nodes/transport/marketo';
 import { parseBatchResponse } from '../../nodes/transport/dataverseApi';
@@ -67,6 +67,15 @@ describe('retries', () => {
 		expect(retryAfterMs(['2'])).toBe(2000);
 		expect(retryAfterMs(new Date(Date.now() + 3000).toUTCString())).toBeGreaterThan(1000);
 		expect(retryAfterMs(undefined)).toBeUndefined();
+	});
+
+	test('request timeout: 120 s unless the environment lowers it (never raises it, never below 1 s)', () => {
+		expect(requestTimeoutMs({})).toBe(120_000);
+		expect(requestTimeoutMs({ [REQUEST_TIMEOUT_ENV]: '15000' })).toBe(15_000);
+		expect(requestTimeoutMs({ [REQUEST_TIMEOUT_ENV]: '600000' })).toBe(120_000);
+		expect(requestTimeoutMs({ [REQUEST_TIMEOUT_ENV]: '10' })).toBe(1000);
+		expect(requestTimeoutMs({ [REQUEST_TIMEOUT_ENV]: 'soon' })).toBe(120_000);
+		expect(requestTimeoutMs({ [REQUEST_TIMEOUT_ENV]: '' })).toBe(120_000);
 	});
 
 	test('network error codes are found through n8n wrappers', () => {
