@@ -44,13 +44,11 @@ async function main() {
 	]);
 	// The error workflow first: the sync names it in its settings.
 	const alerts = alertsTemplate();
-	n8n.importWorkflow(alerts);
-	n8n.cli(['publish:workflow', `--id=${alerts.id}`]);
+	n8n.importAndPublish(alerts);
 	const workflow = templateFor('demoDynamicsCred1', 'demoMarketoCred01');
 	// DEMO_SAVE_ALL=1 keeps successful executions too, to look at every run in the editor.
 	if (process.env.DEMO_SAVE_ALL) workflow.settings.saveDataSuccessExecution = 'all';
-	n8n.importWorkflow(workflow);
-	n8n.cli(['publish:workflow', `--id=${workflow.id}`]);
+	n8n.importAndPublish(workflow);
 	await n8n.start(N8N_PORT);
 	await n8n.setupOwner();
 	process.stdout.write(

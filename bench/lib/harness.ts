@@ -135,8 +135,7 @@ export async function startN8nWith(
 	n8n.importCredentials(credentials);
 	for (const given of workflows) {
 		const workflow = typeof given === 'function' ? given() : given;
-		n8n.importWorkflow(workflow);
-		n8n.cli(['publish:workflow', `--id=${String(workflow.id)}`]);
+		n8n.importAndPublish(workflow);
 	}
 	stopAllOnSignal();
 	running.add(n8n);

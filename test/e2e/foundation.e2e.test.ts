@@ -43,8 +43,7 @@ describe('real n8n 2.41.1 with the packed package', () => {
 		]);
 		// A published workflow whose Dynamics 365 Trigger polls accounts: n8n polls once at activation.
 		for (let i = 0; i < 25; i++) sims.dataverse.create('account', { name: `E2E account ${i}` });
-		n8n.importWorkflow(accountsWorkflow);
-		n8n.cli(['publish:workflow', `--id=${accountsWorkflow.id}`]);
+		n8n.importAndPublish(accountsWorkflow);
 		await n8n.start();
 		await n8n.setupOwner();
 	}, 900_000);

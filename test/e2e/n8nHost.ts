@@ -84,6 +84,12 @@ export class N8nInstance {
 		this.cli(['import:workflow', `--input=${file}`]);
 	}
 
+	/** Imports a workflow and publishes it, as an admin would before starting n8n (n8n 2.x runs only published workflows, error workflows too). */
+	importAndPublish(workflow: Record<string, unknown>) {
+		this.importWorkflow(workflow);
+		this.cli(['publish:workflow', `--id=${String(workflow.id)}`]);
+	}
+
 	async start(port?: number, env: Record<string, string> = {}) {
 		this.port = port ?? (await freePort());
 		// n8n's task broker listens on a port of its own (default 5679): give it a free one.

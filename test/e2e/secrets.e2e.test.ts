@@ -81,8 +81,7 @@ describe('secrets never leak (real n8n)', () => {
 		// Keep every execution, successful ones too, so their data can be searched.
 		workflow.settings = { ...workflow.settings, saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' };
 		workflowId = workflow.id;
-		n8n.importWorkflow(workflow);
-		n8n.cli(['publish:workflow', `--id=${workflow.id}`]);
+		n8n.importAndPublish(workflow);
 		await n8n.start(undefined, { N8N_LOG_LEVEL: 'debug' });
 		await n8n.setupOwner();
 	}, 900_000);

@@ -37,13 +37,10 @@ describe('the sync template in real n8n', () => {
 			{ id: 'tmplDynamicsCred1', name: 'Dynamics 365', type: 'microsoftDynamicsApi', data: sims.dynamicsCredentials },
 			{ id: 'tmplMarketoCred01', name: 'Marketo', type: 'marketoApi', data: sims.marketoCredentials },
 		]);
-		n8n.importWorkflow(alertsTemplate());
-		// n8n 2.x runs an error workflow only when it is published.
-		n8n.cli(['publish:workflow', `--id=${alertsTemplate().id}`]);
+		n8n.importAndPublish(alertsTemplate());
 		const workflow = templateFor('tmplDynamicsCred1', 'tmplMarketoCred01');
 		workflowId = workflow.id;
-		n8n.importWorkflow(workflow);
-		n8n.cli(['publish:workflow', `--id=${workflow.id}`]);
+		n8n.importAndPublish(workflow);
 		await n8n.start();
 		await n8n.setupOwner();
 	}, 900_000);

@@ -117,8 +117,7 @@ export class SyncLab {
 			},
 		]);
 		this.workflow = this.observableTemplate();
-		this.n8n.importWorkflow(this.workflow);
-		this.n8n.cli(['publish:workflow', `--id=${this.workflow.id}`]);
+		this.n8n.importAndPublish(this.workflow);
 		await this.n8n.start();
 		await this.n8n.setupOwner();
 		for (let i = 0; i < (this.options.workers ?? 0); i++) await this.n8n.startWorker(this.options.workerConcurrency);
