@@ -1,6 +1,6 @@
 // A real n8n 2.41.1 on Node 24, installed from the npm registry into a folder of its own, and
 // the helpers to run it with this package installed the way n8n installs community packages.
-const { execFileSync, spawn } = require('node:child_process');
+const { execFileSync, spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -27,42 +27,178 @@ function log(message) {
 	process.stdout.write(`[n8n-host] ${message}\n`);
 }
 
+function sleepSync(ms) {
+	Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function pidAlive(pid) {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return error.code === 'EPERM';
+	}
+}
+
+/**
+ * One installer per host folder: `mkdir` of `<dir>.lock` is atomic, so of two first runs (say
+ * `npm test` and `npm run demo` in two terminals) one installs and the other waits, then finds
+ * the finished host. A lock whose owner is gone (Ctrl-C, kill -9) is taken over.
+ */
+function withHostLock(dir, fn) {
+	const lock = `${dir}.lock`;
+	const ownerFile = path.join(lock, 'pid');
+	fs.mkdirSync(path.dirname(dir), { recursive: true });
+	let saidWaiting = false;
+	for (;;) {
+		try {
+			fs.mkdirSync(lock);
+			fs.writeFileSync(ownerFile, String(process.pid));
+			break;
+		} catch (error) {
+			if (error.code !== 'EEXIST') throw error;
+			let owner = Number.NaN;
+			try {
+				owner = Number(fs.readFileSync(ownerFile, 'utf8'));
+			} catch {
+				// the owner is between mkdir and writing its pid, or left an empty lock behind
+			}
+			const ageMs = (() => {
+				try {
+					return Date.now() - fs.statSync(lock).mtimeMs;
+				} catch {
+					return 0;
+				}
+			})();
+			if ((Number.isFinite(owner) && owner > 0 && !pidAlive(owner)) || (!Number.isFinite(owner) && ageMs > 10_000)) {
+				log(`taking over the lock of an install that did not finish (${lock})`);
+				fs.rmSync(lock, { recursive: true, force: true });
+				continue;
+			}
+			if (!saidWaiting) {
+				log(`waiting: another run (pid ${Number.isFinite(owner) ? owner : '?'}) is installing the n8n host into ${dir}`);
+				saidWaiting = true;
+			}
+			sleepSync(1000);
+		}
+	}
+	const release = () => fs.rmSync(lock, { recursive: true, force: true });
+	process.once('exit', release);
+	try {
+		return fn();
+	} finally {
+		process.removeListener('exit', release);
+		release();
+	}
+}
+
+/**
+ * Proves a host folder works as the tests and the demo use it: its Node loads n8n's sqlite3
+ * (a native module; a skipped build script leaves it missing) and n8n answers `--version`.
+ * Returns the problem found, or '' when the host works.
+ */
+function checkHost(dir) {
+	if (!fs.existsSync(nodeBinary(dir))) return `Node ${NODE_VERSION} is missing (${nodeBinary(dir)})`;
+	if (!fs.existsSync(n8nEntry(dir))) return `n8n is missing (${n8nEntry(dir)})`;
+	const n8nDir = path.join(dir, 'node_modules', 'n8n');
+	const sqlite = spawnSync(nodeBinary(dir), ['-e', `require(require.resolve('sqlite3', { paths: [${JSON.stringify(n8nDir)}] }))`], {
+		cwd: dir,
+		encoding: 'utf8',
+		timeout: 60_000,
+	});
+	if (sqlite.status !== 0) return `n8n's sqlite3 does not load in Node ${NODE_VERSION}: ${lastLine(sqlite.stderr || sqlite.error?.message)}`;
+	const version = spawnSync(nodeBinary(dir), [n8nEntry(dir), '--version'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+	const printed = `${version.stdout ?? ''}`.trim();
+	if (version.status !== 0 || !printed.includes(N8N_VERSION)) {
+		return `n8n --version printed "${lastLine(printed || version.stderr || version.error?.message)}", expected ${N8N_VERSION}`;
+	}
+	return '';
+}
+
+function lastLine(text) {
+	return String(text ?? '').trim().split('\n').filter(Boolean).pop() ?? '';
+}
+
+/** The caller's npm config must not decide this install: `npm run …` exports ignore-scripts and the like. */
+function npmEnv() {
+	const env = { ...process.env };
+	for (const key of Object.keys(env)) if (/^npm_(config|package|lifecycle)_/i.test(key)) delete env[key];
+	return env;
+}
+
 /**
  * Installs n8n with Node 24 from the registry's `node-<platform>-<arch>` package (what the `node`
- * package would fetch in its install script), scripts off, then rebuilds only sqlite3 (N-API, so
- * building against the machine's Node headers works for Node 24 too).
+ * package would fetch in its install script), scripts off, then builds only sqlite3 with scripts
+ * explicitly on (N-API, so building against the machine's Node headers works for Node 24 too).
+ * The install happens in a staging folder that becomes the host only once `checkHost` passes,
+ * so an interrupted install leaves nothing a later run trusts.
  */
 function ensureHost() {
 	const dir = hostDir();
 	const marker = path.join(dir, '.installed');
-	if (fs.existsSync(marker) && fs.existsSync(nodeBinary(dir)) && fs.existsSync(n8nEntry(dir))) {
-		log(`using n8n ${N8N_VERSION} in ${dir}`);
-		return dir;
+	if (fs.existsSync(marker)) {
+		const problem = checkHost(dir);
+		if (!problem) {
+			log(`using n8n ${N8N_VERSION} in ${dir}`);
+			return dir;
+		}
+		log(`the cached n8n host in ${dir} fails its check (${problem}); repairing it`);
 	}
-	fs.mkdirSync(dir, { recursive: true });
-	fs.writeFileSync(
-		path.join(dir, 'package.json'),
-		JSON.stringify(
-			{
-				name: 'n8n-host',
-				private: true,
-				dependencies: { n8n: N8N_VERSION, [`node-${process.platform}-${process.arch}`]: NODE_VERSION },
-				overrides: { linkedom: '0.18.14' },
-			},
-			null,
-			2,
-		),
-	);
-	const started = Date.now();
-	log(`installing n8n ${N8N_VERSION} and Node ${NODE_VERSION} into ${dir} (a few minutes, once per machine)`);
-	execFileSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'inherit' });
+	return withHostLock(dir, () => {
+		// Another run may have finished the host while this one waited for the lock.
+		if (fs.existsSync(marker) && !checkHost(dir)) {
+			log(`using n8n ${N8N_VERSION} in ${dir} (installed by the other run)`);
+			return dir;
+		}
+		if (fs.existsSync(dir) && fs.existsSync(n8nEntry(dir))) {
+			// A damaged host: try the cheap repair (rebuild sqlite3) before a full reinstall.
+			fs.rmSync(marker, { force: true });
+			if (buildSqlite(dir) && !checkHost(dir)) {
+				fs.writeFileSync(marker, `${N8N_VERSION}\n`);
+				log(`repaired the n8n host in ${dir}`);
+				return dir;
+			}
+			log(`repair failed; reinstalling the n8n host from scratch`);
+		}
+		const staging = `${dir}.staging`;
+		fs.rmSync(staging, { recursive: true, force: true });
+		fs.mkdirSync(staging, { recursive: true });
+		fs.writeFileSync(
+			path.join(staging, 'package.json'),
+			JSON.stringify(
+				{
+					name: 'n8n-host',
+					private: true,
+					dependencies: { n8n: N8N_VERSION, [`node-${process.platform}-${process.arch}`]: NODE_VERSION },
+					overrides: { linkedom: '0.18.14' },
+				},
+				null,
+				2,
+			),
+		);
+		const started = Date.now();
+		log(`installing n8n ${N8N_VERSION} and Node ${NODE_VERSION} into ${dir} (about 6 minutes and 2.8 GB, once per machine)`);
+		execFileSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: staging, stdio: 'inherit', env: npmEnv() });
+		if (!buildSqlite(staging)) throw new Error(`building sqlite3 in ${staging} failed; see the npm output above`);
+		const problem = checkHost(staging);
+		if (problem) throw new Error(`the freshly installed n8n host does not work: ${problem}`);
+		fs.writeFileSync(path.join(staging, '.installed'), `${N8N_VERSION}\n`);
+		fs.rmSync(dir, { recursive: true, force: true });
+		fs.renameSync(staging, dir);
+		log(`n8n ${N8N_VERSION} ready in ${dir} after ${Math.round((Date.now() - started) / 1000)} s`);
+		return dir;
+	});
+}
+
+/** `npm rebuild sqlite3` with scripts on for this one package, whatever the caller's npm config. */
+function buildSqlite(dir) {
 	log('building sqlite3 from source');
-	execFileSync('npm', ['rebuild', 'sqlite3', '--loglevel=error'], { cwd: dir, stdio: 'inherit' });
-	const version = execFileSync(nodeBinary(dir), [n8nEntry(dir), '--version'], { cwd: dir, encoding: 'utf8' }).trim();
-	if (!version.includes(N8N_VERSION)) throw new Error(`n8n reports version ${version}, expected ${N8N_VERSION}`);
-	fs.writeFileSync(marker, `${version}\n`);
-	log(`n8n ${version} ready in ${Math.round((Date.now() - started) / 1000)} s`);
-	return dir;
+	const result = spawnSync('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--foreground-scripts', '--loglevel=error'], {
+		cwd: dir,
+		stdio: 'inherit',
+		env: npmEnv(),
+	});
+	return result.status === 0;
 }
 
 /** Builds and packs this package; returns the tarball path. */
@@ -186,4 +322,4 @@ function stopN8n(child) {
 	return stopProcessGroup(child, 'SIGTERM', 15_000);
 }
 
-module.exports = { N8N_VERSION, ROOT, ensureHost, hostDir, nodeBinary, n8nEntry, packPackage, prepareUserFolder, n8nCli, n8nEnv, startN8n, startWorker, stopN8n, killN8n, log };
+module.exports = { N8N_VERSION, ROOT, ensureHost, checkHost, hostDir, nodeBinary, n8nEntry, packPackage, prepareUserFolder, n8nCli, n8nEnv, startN8n, startWorker, stopN8n, killN8n, log };
