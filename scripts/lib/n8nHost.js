@@ -115,8 +115,10 @@ function checkHost(dir) {
 	return '';
 }
 
+/** The line that says what went wrong (an `Error:` line of a Node stack), else the last one. */
 function lastLine(text) {
-	return String(text ?? '').trim().split('\n').filter(Boolean).pop() ?? '';
+	const lines = String(text ?? '').trim().split('\n').map((l) => l.trim()).filter(Boolean);
+	return lines.find((l) => /Error\b|Cannot find/.test(l)) ?? lines.pop() ?? '';
 }
 
 /** The caller's npm config must not decide this install: `npm run …` exports ignore-scripts and the like. */
@@ -193,7 +195,7 @@ function ensureHost() {
 /** `npm rebuild sqlite3` with scripts on for this one package, whatever the caller's npm config. */
 function buildSqlite(dir) {
 	log('building sqlite3 from source');
-	const result = spawnSync('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--foreground-scripts', '--loglevel=error'], {
+	const result = spawnSync('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--loglevel=error'], {
 		cwd: dir,
 		stdio: 'inherit',
 		env: npmEnv(),
@@ -259,6 +261,8 @@ function n8nCli(userFolder, args, extraEnv = {}) {
 
 /** Starts `n8n start` in the background; resolves when its REST API answers. */
 async function startN8n(userFolder, port, extraEnv = {}, logFile) {
+	// Another n8n on this port would answer the readiness check for ours (which then exits).
+	if (!(await portIsFree(port))) throw new Error(`port ${port} is already in use (another n8n?); n8n cannot listen there`);
 	return await startProcess(
 		'n8n',
 		['start'],
@@ -287,6 +291,14 @@ async function startWorker(userFolder, healthPort, extraEnv = {}, logFile, concu
 	);
 }
 
+function portIsFree(port) {
+	return new Promise((resolve) => {
+		const server = require('node:net').createServer();
+		server.once('error', () => resolve(false));
+		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+	});
+}
+
 async function startProcess(what, args, env, readinessUrl, logFile) {
 	const out = logFile ? fs.openSync(logFile, 'a') : 'ignore';
 	const child = spawn(nodeBinary(), [n8nEntry(), ...args], { env, stdio: ['ignore', out, out], detached: true });
@@ -295,7 +307,7 @@ async function startProcess(what, args, env, readinessUrl, logFile) {
 		if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} during start-up${logFile ? ` (log: ${logFile})` : ''}`);
 		try {
 			const res = await fetch(readinessUrl);
-			if (res.ok) return child;
+			if (res.ok && child.exitCode === null) return child;
 		} catch {
 			// not listening yet
 		}
