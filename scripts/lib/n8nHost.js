@@ -121,10 +121,14 @@ function lastLine(text) {
 	return lines.find((l) => /Error\b|Cannot find/.test(l)) ?? lines.pop() ?? '';
 }
 
-/** The caller's npm config must not decide this install: `npm run …` exports ignore-scripts and the like. */
+/**
+ * The caller's environment without its ignore-scripts: under `npm run …` npm exports the project's
+ * `ignore-scripts=true` as npm_config_ignore_scripts, which silently turned the sqlite3 build into
+ * a no-op. The rest (registry, proxy, nodedir) is the user's and stays.
+ */
 function npmEnv() {
 	const env = { ...process.env };
-	for (const key of Object.keys(env)) if (/^npm_(config|package|lifecycle)_/i.test(key)) delete env[key];
+	for (const key of Object.keys(env)) if (/^npm_config_ignore[-_]scripts$/i.test(key)) delete env[key];
 	return env;
 }
 
