@@ -1,5 +1,6 @@
 /** Unit tests: pure logic plus the simulators on loopback. Integration: nodes in the real n8n engine. */
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true }];
+// isolatedModules (transpile only, no type-check per file) comes from tsconfig.jest.json: ts-jest 29.4 deprecates the option.
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.jest.json' }];
 const common = {
 	testEnvironment: 'node',
 	transform: { '^.+\\.ts$': tsJest },
