@@ -9,6 +9,7 @@ import {
 	type NetworkRequestOptions,
 	type NetworkResponse,
 } from '../../vendor/msal-node';
+import { wasRejected } from './accessToken';
 import { redact } from './errors';
 import { baseUrlOf, parseSecureUrl } from './urls';
 
@@ -132,7 +133,13 @@ export function clearTokenCache(): void {
 	apps.clear();
 }
 
-/** Acquires a Dataverse access token with MSAL; reuses MSAL's cache when the token is still valid. */
+/**
+ * Acquires a Dataverse access token with MSAL. MSAL's cache is reused while its token is good; once
+ * Dataverse has rejected the cached token (revoked before its expiry), MSAL is asked past its cache:
+ * `skipCache` for client credentials, `forceRefresh` (the refresh token) for ROPC, whose password
+ * sign-in always goes to the network (msal-node 7: ClientCredentialClient.acquireToken goes straight
+ * to the token endpoint on `skipCache`; CommonSilentFlowRequest.forceRefresh skips cached tokens).
+ */
 export async function acquireDynamicsToken(http: HttpRequest, c: DynamicsCredentials): Promise<string> {
 	validateCredentials(c);
 	const scopes = [dynamicsScope(c.environmentUrl)];
@@ -149,17 +156,22 @@ export async function acquireDynamicsToken(http: HttpRequest, c: DynamicsCredent
 			if (account) {
 				try {
 					result = await app.acquireTokenSilent({ account, scopes });
+					if (wasRejected(result?.accessToken)) result = await app.acquireTokenSilent({ account, scopes, forceRefresh: true });
 				} catch {
 					result = null; // refresh token gone or revoked: sign in again below
 				}
 			}
-			result ??= await app.acquireTokenByUsernamePassword({
-				scopes,
-				username: (c.username ?? '').trim(),
-				password: c.password ?? '',
-			});
+			if (!result || wasRejected(result.accessToken)) {
+				result = await app.acquireTokenByUsernamePassword({
+					scopes,
+					username: (c.username ?? '').trim(),
+					password: c.password ?? '',
+				});
+			}
 		} else {
-			result = await (app as ConfidentialClientApplication).acquireTokenByClientCredential({ scopes });
+			const confidential = app as ConfidentialClientApplication;
+			result = await confidential.acquireTokenByClientCredential({ scopes });
+			if (wasRejected(result?.accessToken)) result = await confidential.acquireTokenByClientCredential({ scopes, skipCache: true });
 		}
 	} catch (error) {
 		failure = describeEntraError(error, c);

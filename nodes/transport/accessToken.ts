@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
+
+import type { ApiContext, FullResponse } from './context';
+
+export type TokenCredentialType = 'microsoftDynamicsApi' | 'marketoApi';
+
+/**
+ * How often one call may have its token rejected and go on with a new one. One is the rule; more
+ * cover a refresh that came back with a token that dies at once (Marketo re-issues its current
+ * token with whatever life it has left, and a token can be revoked again between two calls).
+ */
+export const MAX_TOKEN_REFRESHES_PER_CALL = 3;
+
+/**
+ * One refresh per rejected token, shared by every call in this process that sent it. Keyed by a
+ * hash of the rejected token (tokens are unique, so no credential key is needed): `done` settles
+ * with the token that replaced it, or undefined when the refresh failed.
+ */
+interface Refresh {
+	done: Promise<string | undefined>;
+	/** Set once a different token replaced the rejected one. */
+	replacement?: string;
+}
+
+const refreshes = new Map<string, Refresh>();
+/** Enough for every credential of a busy instance; the oldest entries go first. */
+const MAX_REMEMBERED = 500;
+
+function fingerprint(token: string): string {
+	return createHash('sha256').update(token).digest('base64url');
+}
+
+/**
+ * Whether an API rejected this token in this process. MSAL's cache would hand the same token out
+ * again until its expiry: the Entra sign-in asks MSAL for a new one then (entraToken.ts).
+ */
+export function wasRejected(token: string | undefined): boolean {
+	return !!token && refreshes.has(fingerprint(token));
+}
+
+/** The newest token known to have replaced `token` (following replacements of replacements). */
+function newestFor(token: string): string {
+	let current = token;
+	for (let hops = 0; hops < 10; hops++) {
+		const next = refreshes.get(fingerprint(current))?.replacement;
+		if (!next || next === current) break;
+		current = next;
+	}
+	return current;
+}
+
+/** Forgets every rejection (tests). */
+export function clearRejectedTokens(): void {
+	refreshes.clear();
+}
+
+/**
+ * One API call's access token. n8n keeps the token in the credential's hidden expirable field and
+ * runs the credential's preAuthentication (MSAL or Marketo Identity) only while that field is empty;
+ * it stores what preAuthentication returns. So each request passes the credential data itself and
+ * knows which token it carried. After the API rejects it, `rejected()` makes the next `prepare()`:
+ * - reuse the token that already replaced it (another call refreshed first), waiting for a
+ *   refresh of that same token still under way; or
+ * - send the retry with the field emptied, so n8n fetches a new token and stores it for every
+ *   later execution; the calls that sent the same token meanwhile wait for it and retry with it.
+ */
+export class CallToken {
+	/** The token the last request carried ('' before the first request, or when sign-in failed). */
+	private sent = '';
+	private rejectedToken?: string;
+	private data?: ICredentialDataDecryptedObject;
+	private refresh?: { key: string; settle: (token: string | undefined) => void };
+
+	constructor(
+		private readonly ctx: ApiContext,
+		private readonly type: TokenCredentialType,
+	) {}
+
+	/** The API refused the token of the last request (Dataverse 401, Marketo 601/602). */
+	rejected(): void {
+		this.rejectedToken = this.sent;
+	}
+
+	/** Chooses the token for the next request; call before taking a slot from the pacer. */
+	async prepare(): Promise<void> {
+		const data = { ...(await this.ctx.getCredentials(this.type)) };
+		const stored = String(data.accessToken ?? '');
+		const rejected = this.rejectedToken;
+		this.rejectedToken = undefined;
+		if (rejected === undefined) {
+			// A token this process saw rejected may still be what this execution read: skip it.
+			data.accessToken = stored ? newestFor(stored) : '';
+		} else if (!rejected) {
+			data.accessToken = ''; // the sign-in itself failed last time: try it again
+		} else {
+			const key = fingerprint(rejected);
+			const known = refreshes.get(key);
+			const replacement = known ? await known.done : undefined;
+			if (replacement && replacement !== rejected) {
+				data.accessToken = newestFor(replacement);
+			} else {
+				let settle!: (token: string | undefined) => void;
+				const entry: Refresh = { done: new Promise((resolve) => (settle = resolve)) };
+				remember(key, entry);
+				this.refresh = {
+					key,
+					settle: (token) => {
+						if (token && token !== rejected) entry.replacement = token;
+						settle(token);
+					},
+				};
+				data.accessToken = '';
+			}
+		}
+		this.data = data;
+	}
+
+	/** Sends the request with the prepared token (n8n's preAuthentication fills an empty one). */
+	async send(options: IHttpRequestOptions): Promise<FullResponse> {
+		if (!this.data) await this.prepare();
+		const data = this.data!;
+		this.data = undefined;
+		const refresh = this.refresh;
+		this.refresh = undefined;
+		const ref = this.ctx.getNode().credentials?.[this.type];
+		try {
+			return (await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, this.type, options, {
+				credentialsDecrypted: { id: ref?.id ?? '', name: ref?.name ?? '', type: this.type, data },
+			})) as FullResponse;
+		} finally {
+			// n8n writes the token preAuthentication fetched into `data` before sending.
+			this.sent = String(data.accessToken ?? '');
+			refresh?.settle(this.sent || undefined);
+			// A failed sign-in is tried again by the next attempt of this call.
+			if (refresh && !this.sent) this.rejectedToken = '';
+		}
+	}
+}
+
+function remember(key: string, entry: Refresh): void {
+	refreshes.delete(key);
+	refreshes.set(key, entry);
+	while (refreshes.size > MAX_REMEMBERED) refreshes.delete(refreshes.keys().next().value as string);
+}
