@@ -15,10 +15,12 @@ export const MAX_TOKEN_REFRESHES_PER_CALL = 3;
 /**
  * One refresh per rejected token, shared by every call in this process that sent it. Keyed by a
  * hash of the rejected token (tokens are unique, so no credential key is needed): `done` settles
- * with the token that replaced it, or undefined when the refresh failed.
+ * with the token the refresh brought, or undefined when the sign-in failed.
  */
 interface Refresh {
 	done: Promise<string | undefined>;
+	/** When the refresh started, on `sequence`: calls that sent the token before that share it. */
+	started: number;
 	/** Set once a different token replaced the rejected one. */
 	replacement?: string;
 }
@@ -26,6 +28,10 @@ interface Refresh {
 const refreshes = new Map<string, Refresh>();
 /** Enough for every credential of a busy instance; the oldest entries go first. */
 const MAX_REMEMBERED = 500;
+/** Orders sends and refreshes (a counter, not the clock: two events in one millisecond stay ordered). */
+let sequence = 0;
+/** A call waits this long at most for another call's refresh, then refreshes itself. */
+const REFRESH_WAIT_MS = 180_000;
 
 function fingerprint(token: string): string {
 	return createHash('sha256').update(token).digest('base64url');
@@ -50,6 +56,19 @@ function newestFor(token: string): string {
 	return current;
 }
 
+async function settled(refresh: Refresh): Promise<string | undefined> {
+	let timer: NodeJS.Timeout | undefined;
+	const gaveUp = new Promise<undefined>((resolve) => {
+		timer = setTimeout(() => resolve(undefined), REFRESH_WAIT_MS);
+		timer.unref?.();
+	});
+	try {
+		return await Promise.race([refresh.done, gaveUp]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
 /** Forgets every rejection (tests). */
 export function clearRejectedTokens(): void {
 	refreshes.clear();
@@ -68,9 +87,11 @@ export function clearRejectedTokens(): void {
 export class CallToken {
 	/** The token the last request carried ('' before the first request, or when sign-in failed). */
 	private sent = '';
+	/** When the last request was sent, on `sequence`. */
+	private sentAt = 0;
 	private rejectedToken?: string;
 	private data?: ICredentialDataDecryptedObject;
-	private refresh?: { key: string; settle: (token: string | undefined) => void };
+	private refresh?: (token: string | undefined) => void;
 
 	constructor(
 		private readonly ctx: ApiContext,
@@ -82,8 +103,12 @@ export class CallToken {
 		this.rejectedToken = this.sent;
 	}
 
-	/** Chooses the token for the next request; call before taking a slot from the pacer. */
+	/**
+	 * Chooses the token for the next request. Call it before taking a slot from the pacer (a call
+	 * waiting for another's refresh holds no slot), and `abandon()` if no request follows.
+	 */
 	async prepare(): Promise<void> {
+		this.abandon();
 		const data = { ...(await this.ctx.getCredentials(this.type)) };
 		const stored = String(data.accessToken ?? '');
 		const rejected = this.rejectedToken;
@@ -94,26 +119,39 @@ export class CallToken {
 		} else if (!rejected) {
 			data.accessToken = ''; // the sign-in itself failed last time: try it again
 		} else {
-			const key = fingerprint(rejected);
-			const known = refreshes.get(key);
-			const replacement = known ? await known.done : undefined;
-			if (replacement && replacement !== rejected) {
-				data.accessToken = newestFor(replacement);
-			} else {
-				let settle!: (token: string | undefined) => void;
-				const entry: Refresh = { done: new Promise((resolve) => (settle = resolve)) };
-				remember(key, entry);
-				this.refresh = {
-					key,
-					settle: (token) => {
-						if (token && token !== rejected) entry.replacement = token;
-						settle(token);
-					},
-				};
-				data.accessToken = '';
-			}
+			data.accessToken = await this.tokenReplacing(rejected);
 		}
 		this.data = data;
+	}
+
+	/**
+	 * The token to send after `rejected` was refused: the one that already replaced it, or the
+	 * result of a refresh that started after this call sent it; otherwise '' (this call refreshes).
+	 */
+	private async tokenReplacing(rejected: string): Promise<string> {
+		const key = fingerprint(rejected);
+		for (;;) {
+			const known = refreshes.get(key);
+			if (known?.replacement) return newestFor(known.replacement);
+			if (!known || known.started < this.sentAt) break; // none, or an older one this call outlived
+			const result = await settled(known);
+			if (result) return newestFor(result);
+			if (refreshes.get(key) === known) break; // it failed: try once more, here
+		}
+		let settle!: (token: string | undefined) => void;
+		const entry: Refresh = { done: new Promise((resolve) => (settle = resolve)), started: ++sequence };
+		remember(key, entry);
+		this.refresh = (token) => {
+			if (token && token !== rejected) entry.replacement = token;
+			settle(token);
+		};
+		return '';
+	}
+
+	/** Ends a refresh this call took on without sending (so the calls waiting for it go on). */
+	abandon(): void {
+		this.refresh?.(undefined);
+		this.refresh = undefined;
 	}
 
 	/** Sends the request with the prepared token (n8n's preAuthentication fills an empty one). */
@@ -124,6 +162,7 @@ export class CallToken {
 		const refresh = this.refresh;
 		this.refresh = undefined;
 		const ref = this.ctx.getNode().credentials?.[this.type];
+		this.sentAt = ++sequence;
 		try {
 			return (await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, this.type, options, {
 				credentialsDecrypted: { id: ref?.id ?? '', name: ref?.name ?? '', type: this.type, data },
@@ -131,7 +170,7 @@ export class CallToken {
 		} finally {
 			// n8n writes the token preAuthentication fetched into `data` before sending.
 			this.sent = String(data.accessToken ?? '');
-			refresh?.settle(this.sent || undefined);
+			refresh?.(this.sent || undefined);
 			// A failed sign-in is tried again by the next attempt of this call.
 			if (refresh && !this.sent) this.rejectedToken = '';
 		}

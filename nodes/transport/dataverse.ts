@@ -99,7 +99,10 @@ export async function dataverseRequest(ctx: ApiContext, req: DataverseRequest): 
 		if (req.body !== undefined) options.body = req.body as IHttpRequestOptions['body'];
 		if (typeof req.body !== 'string') options.json = true;
 		await token.prepare();
-		const release = await pacer.acquire(req.weight ?? 1);
+		const release = await pacer.acquire(req.weight ?? 1).catch((error: unknown) => {
+			token.abandon();
+			throw error;
+		});
 		let response: FullResponse;
 		try {
 			response = await token.send(options);

@@ -153,7 +153,10 @@ async function sendWithRetries(
 		};
 		if (call.body !== undefined) options.body = call.body as IHttpRequestOptions['body'];
 		await token.prepare();
-		const release = await pacer.acquire();
+		const release = await pacer.acquire().catch((error: unknown) => {
+			token.abandon();
+			throw error;
+		});
 		let response: FullResponse;
 		try {
 			response = await token.send(options);
