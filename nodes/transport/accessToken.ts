@@ -91,7 +91,8 @@ export class CallToken {
 	private sentAt = 0;
 	private rejectedToken?: string;
 	private data?: ICredentialDataDecryptedObject;
-	private refresh?: (token: string | undefined) => void;
+	/** The refresh this call took on, for the token it sent that was refused. */
+	private refresh?: { rejected: string; settle: (token: string | undefined) => void };
 
 	constructor(
 		private readonly ctx: ApiContext,
@@ -141,16 +142,19 @@ export class CallToken {
 		let settle!: (token: string | undefined) => void;
 		const entry: Refresh = { done: new Promise((resolve) => (settle = resolve)), started: ++sequence };
 		remember(key, entry);
-		this.refresh = (token) => {
-			if (token && token !== rejected) entry.replacement = token;
-			settle(token);
+		this.refresh = {
+			rejected,
+			settle: (token) => {
+				if (token && token !== rejected) entry.replacement = token;
+				settle(token);
+			},
 		};
 		return '';
 	}
 
 	/** Ends a refresh this call took on without sending (so the calls waiting for it go on). */
 	abandon(): void {
-		this.refresh?.(undefined);
+		this.refresh?.settle(undefined);
 		this.refresh = undefined;
 	}
 
@@ -170,9 +174,10 @@ export class CallToken {
 		} finally {
 			// n8n writes the token preAuthentication fetched into `data` before sending.
 			this.sent = String(data.accessToken ?? '');
-			refresh?.(this.sent || undefined);
-			// A failed sign-in is tried again by the next attempt of this call.
-			if (refresh && !this.sent) this.rejectedToken = '';
+			refresh?.settle(this.sent || undefined);
+			// The sign-in failed: the next attempt of this call looks for a refresh again (another
+			// call may have taken it on meanwhile).
+			if (refresh && !this.sent) this.rejectedToken = refresh.rejected;
 		}
 	}
 }

@@ -10,7 +10,8 @@ import {
 	type NetworkResponse,
 } from '../../vendor/msal-node';
 import { wasRejected } from './accessToken';
-import { redact } from './errors';
+import { networkErrorCode, redact } from './errors';
+import { backoffDelay, wait } from './retry';
 import { baseUrlOf, parseSecureUrl } from './urls';
 
 export type DynamicsAuthentication = 'clientCredentials' | 'ropc';
@@ -55,7 +56,7 @@ class N8nNetworkClient implements INetworkModule {
 			timeout: timeout ?? 30_000,
 		};
 		if (options?.body !== undefined) request.body = options.body;
-		const response = (await this.http(request)) as { body: unknown; headers: IDataObject; statusCode: number };
+		const response = await this.withRetries(request);
 		let body = response.body;
 		if (typeof body === 'string') {
 			try {
@@ -69,7 +70,27 @@ class N8nNetworkClient implements INetworkModule {
 		for (const [key, value] of Object.entries(response.headers ?? {})) headers[key] = String(value);
 		return { status: response.statusCode, headers, body: body as T };
 	}
+
+	/**
+	 * A token request lost to the network or answered 5xx is sent again (with backoff) before MSAL
+	 * sees it: msal-common 16 (protocol/Token) turns a failed request into a bare `network_error`, and
+	 * msal-node retries only managed-identity requests.
+	 */
+	private async withRetries(request: IHttpRequestOptions) {
+		for (let attempt = 0; ; attempt++) {
+			try {
+				const response = (await this.http!(request)) as { body: unknown; headers: IDataObject; statusCode: number };
+				if (!TRANSIENT_STATUSES.has(response.statusCode) || attempt >= TOKEN_REQUEST_RETRIES) return response;
+			} catch (error) {
+				if (!networkErrorCode(error) || attempt >= TOKEN_REQUEST_RETRIES) throw error;
+			}
+			await wait(backoffDelay(attempt));
+		}
+	}
 }
+
+const TOKEN_REQUEST_RETRIES = 3;
+const TRANSIENT_STATUSES = new Set([500, 502, 503, 504]);
 
 interface CachedApp {
 	app: ConfidentialClientApplication | PublicClientApplication;
@@ -214,7 +235,7 @@ export function describeEntraError(error: unknown, c: Pick<DynamicsCredentials, 
 	const hint = code ? hints[code] : undefined;
 	const detail = redact(raw.trim().split(/\r?\n/)[0] ?? '', [c.clientSecret, c.password]);
 	if (hint) return `Microsoft Entra ID refused the sign-in: ${hint} (AADSTS${code})`;
-	if (/ENOTFOUND|ECONNREFUSED|EAI_AGAIN|getaddrinfo/i.test(raw)) {
+	if (/ENOTFOUND|ECONNREFUSED|ECONNRESET|EAI_AGAIN|getaddrinfo/i.test(raw) || e.errorCode === 'network_error') {
 		return `Cannot reach the authority host to get a token: ${detail}`;
 	}
 	return `Microsoft Entra ID refused the sign-in: ${detail || e.errorCode || 'unknown error'}`;

@@ -118,6 +118,7 @@ beforeEach(() => {
 	engine.credentials.set('mkto', 'marketoApi', sims.marketoCredentials);
 	sims.dataverse.server.faults.clear();
 	sims.marketo.server.faults.clear();
+	sims.entra.server.faults.clear();
 	sims.marketo.store.activityScanLimit = 1000;
 });
 
@@ -209,6 +210,21 @@ describe('Dataverse 401: one refresh past MSAL\'s cache, then a retry', () => {
 		expect((engine.credentials.preAuthCalls.microsoftDynamicsApi ?? 0) - preAuth).toBe(1);
 		// Every call was refused once with the revoked token, and no retry was refused.
 		expect(dataverse401s() - rejected).toBe(12);
+	});
+
+	test('concurrent calls whose shared refresh meets an Entra connection reset: the token request is sent again, all calls succeed', async () => {
+		await runProbe('dataverseGet', { path: 'WhoAmI' });
+		sims.dataverse.revokeTokens();
+		sims.entra.server.faults.add({ pathIncludes: '/oauth2/v2.0/token', resetCount: 1 });
+		const issued = sims.entra.tokensIssued();
+		const paths = ['WhoAmI', 'leads?$top=1', 'contacts?$top=1', 'accounts?$top=1'];
+
+		const out = await runProbe('dataverseParallel', { paths });
+
+		expect(out.statuses).toEqual(paths.map(() => 200));
+		expect(sims.entra.server.faults.injected.reset).toBe(1);
+		// The reset token request issued nothing; its repeat issued the only new token.
+		expect(sims.entra.tokensIssued() - issued).toBe(1);
 	});
 });
 
