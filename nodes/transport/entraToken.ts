@@ -77,15 +77,20 @@ class N8nNetworkClient implements INetworkModule {
 	 * msal-node retries only managed-identity requests.
 	 */
 	private async withRetries(request: IHttpRequestOptions) {
+		let failure: unknown;
 		for (let attempt = 0; ; attempt++) {
+			let response: { body: unknown; headers: IDataObject; statusCode: number } | undefined;
 			try {
-				const response = (await this.http!(request)) as { body: unknown; headers: IDataObject; statusCode: number };
-				if (!TRANSIENT_STATUSES.has(response.statusCode) || attempt >= TOKEN_REQUEST_RETRIES) return response;
+				response = (await this.http!(request)) as typeof response;
 			} catch (error) {
-				if (!networkErrorCode(error) || attempt >= TOKEN_REQUEST_RETRIES) throw error;
+				failure = error;
 			}
+			const last = attempt >= TOKEN_REQUEST_RETRIES;
+			if (response && (last || !TRANSIENT_STATUSES.has(response.statusCode))) return response;
+			if (!response && (last || !networkErrorCode(failure))) break;
 			await wait(backoffDelay(attempt));
 		}
+		throw failure; // MSAL makes its network_error of it
 	}
 }
 
