@@ -1,7 +1,8 @@
 import { NodeApiError, type IDataObject, type IHttpRequestMethods, type IHttpRequestOptions, type INode, type JsonObject } from 'n8n-workflow';
 
 import { sharedPacer } from '../rate-limiting/pacer';
-import { asNodeError, freshTokenOptions, type ApiContext, type FullResponse } from './context';
+import { CallToken, MAX_TOKEN_REFRESHES_PER_CALL } from './accessToken';
+import { asNodeError, type ApiContext, type FullResponse } from './context';
 import type { DynamicsCredentials } from './entraToken';
 import { networkErrorCode } from './errors';
 import { backoffDelay, requestTimeoutMs, retryAfterMs, wait } from './retry';
@@ -60,7 +61,8 @@ export async function dataverseCredentials(ctx: ApiContext) {
 /**
  * The one way to call the Dataverse Web API: OData headers, paced under the service-protection
  * limits shared by everything using the credential, 429 with Retry-After honoured, 5xx and network
- * errors retried with capped exponential backoff and jitter, one token refresh on 401.
+ * errors retried with capped exponential backoff and jitter, and on 401 one token refresh (shared
+ * with every call that sent the same token) that really gets a new token, then a retry.
  */
 export async function dataverseRequest(ctx: ApiContext, req: DataverseRequest): Promise<FullResponse> {
 	const { credentials, environment, apiBase } = await dataverseCredentials(ctx);
@@ -80,8 +82,8 @@ export async function dataverseRequest(ctx: ApiContext, req: DataverseRequest): 
 		...(req.body !== undefined && typeof req.body !== 'string' ? { 'Content-Type': 'application/json; charset=utf-8' } : {}),
 		...(req.headers ?? {}),
 	};
-	let refreshed = false;
-	let forceRefresh = false;
+	const token = new CallToken(ctx, 'microsoftDynamicsApi');
+	let refreshes = 0;
 	let transientAttempts = 0;
 	let throttleAttempts = 0;
 	for (;;) {
@@ -96,16 +98,14 @@ export async function dataverseRequest(ctx: ApiContext, req: DataverseRequest): 
 		};
 		if (req.body !== undefined) options.body = req.body as IHttpRequestOptions['body'];
 		if (typeof req.body !== 'string') options.json = true;
-		const release = await pacer.acquire(req.weight ?? 1);
+		await token.prepare();
+		const release = await pacer.acquire(req.weight ?? 1).catch((error: unknown) => {
+			token.abandon();
+			throw error;
+		});
 		let response: FullResponse;
 		try {
-			response = (await ctx.helpers.httpRequestWithAuthentication.call(
-				ctx,
-				'microsoftDynamicsApi',
-				options,
-				forceRefresh ? await freshTokenOptions(ctx, 'microsoftDynamicsApi') : undefined,
-			)) as FullResponse;
-			forceRefresh = false;
+			response = await token.send(options);
 		} catch (error) {
 			release();
 			const code = networkErrorCode(error);
@@ -125,8 +125,9 @@ export async function dataverseRequest(ctx: ApiContext, req: DataverseRequest): 
 			await wait(delay);
 			continue;
 		}
-		if (status === 401 && !refreshed) {
-			refreshed = forceRefresh = true;
+		if (status === 401 && refreshes < MAX_TOKEN_REFRESHES_PER_CALL) {
+			refreshes++;
+			token.rejected();
 			continue;
 		}
 		if ([500, 502, 503, 504].includes(status) && transientAttempts < MAX_TRANSIENT_RETRIES) {

@@ -9,7 +9,9 @@ import {
 	type NetworkRequestOptions,
 	type NetworkResponse,
 } from '../../vendor/msal-node';
-import { redact } from './errors';
+import { wasRejected } from './accessToken';
+import { networkErrorCode, redact } from './errors';
+import { backoffDelay, wait } from './retry';
 import { baseUrlOf, parseSecureUrl } from './urls';
 
 export type DynamicsAuthentication = 'clientCredentials' | 'ropc';
@@ -54,7 +56,7 @@ class N8nNetworkClient implements INetworkModule {
 			timeout: timeout ?? 30_000,
 		};
 		if (options?.body !== undefined) request.body = options.body;
-		const response = (await this.http(request)) as { body: unknown; headers: IDataObject; statusCode: number };
+		const response = await this.withRetries(request);
 		let body = response.body;
 		if (typeof body === 'string') {
 			try {
@@ -68,7 +70,32 @@ class N8nNetworkClient implements INetworkModule {
 		for (const [key, value] of Object.entries(response.headers ?? {})) headers[key] = String(value);
 		return { status: response.statusCode, headers, body: body as T };
 	}
+
+	/**
+	 * A token request lost to the network or answered 5xx is sent again (with backoff) before MSAL
+	 * sees it: msal-common 16 (protocol/Token) turns a failed request into a bare `network_error`, and
+	 * msal-node retries only managed-identity requests.
+	 */
+	private async withRetries(request: IHttpRequestOptions) {
+		let failure: unknown;
+		for (let attempt = 0; ; attempt++) {
+			let response: { body: unknown; headers: IDataObject; statusCode: number } | undefined;
+			try {
+				response = (await this.http!(request)) as typeof response;
+			} catch (error) {
+				failure = error;
+			}
+			const last = attempt >= TOKEN_REQUEST_RETRIES;
+			if (response && (last || !TRANSIENT_STATUSES.has(response.statusCode))) return response;
+			if (!response && (last || !networkErrorCode(failure))) break;
+			await wait(backoffDelay(attempt));
+		}
+		throw failure; // MSAL makes its network_error of it
+	}
 }
+
+const TOKEN_REQUEST_RETRIES = 3;
+const TRANSIENT_STATUSES = new Set([500, 502, 503, 504]);
 
 interface CachedApp {
 	app: ConfidentialClientApplication | PublicClientApplication;
@@ -132,7 +159,13 @@ export function clearTokenCache(): void {
 	apps.clear();
 }
 
-/** Acquires a Dataverse access token with MSAL; reuses MSAL's cache when the token is still valid. */
+/**
+ * Acquires a Dataverse access token with MSAL. MSAL's cache is reused while its token is good; once
+ * Dataverse has rejected the cached token (revoked before its expiry), MSAL is asked past its cache:
+ * `skipCache` for client credentials, `forceRefresh` (the refresh token) for ROPC, whose password
+ * sign-in always goes to the network (msal-node 7: ClientCredentialClient.acquireToken goes straight
+ * to the token endpoint on `skipCache`; CommonSilentFlowRequest.forceRefresh skips cached tokens).
+ */
 export async function acquireDynamicsToken(http: HttpRequest, c: DynamicsCredentials): Promise<string> {
 	validateCredentials(c);
 	const scopes = [dynamicsScope(c.environmentUrl)];
@@ -149,17 +182,22 @@ export async function acquireDynamicsToken(http: HttpRequest, c: DynamicsCredent
 			if (account) {
 				try {
 					result = await app.acquireTokenSilent({ account, scopes });
+					if (wasRejected(result?.accessToken)) result = await app.acquireTokenSilent({ account, scopes, forceRefresh: true });
 				} catch {
 					result = null; // refresh token gone or revoked: sign in again below
 				}
 			}
-			result ??= await app.acquireTokenByUsernamePassword({
-				scopes,
-				username: (c.username ?? '').trim(),
-				password: c.password ?? '',
-			});
+			if (!result || wasRejected(result.accessToken)) {
+				result = await app.acquireTokenByUsernamePassword({
+					scopes,
+					username: (c.username ?? '').trim(),
+					password: c.password ?? '',
+				});
+			}
 		} else {
-			result = await (app as ConfidentialClientApplication).acquireTokenByClientCredential({ scopes });
+			const confidential = app as ConfidentialClientApplication;
+			result = await confidential.acquireTokenByClientCredential({ scopes });
+			if (wasRejected(result?.accessToken)) result = await confidential.acquireTokenByClientCredential({ scopes, skipCache: true });
 		}
 	} catch (error) {
 		failure = describeEntraError(error, c);
@@ -202,7 +240,7 @@ export function describeEntraError(error: unknown, c: Pick<DynamicsCredentials, 
 	const hint = code ? hints[code] : undefined;
 	const detail = redact(raw.trim().split(/\r?\n/)[0] ?? '', [c.clientSecret, c.password]);
 	if (hint) return `Microsoft Entra ID refused the sign-in: ${hint} (AADSTS${code})`;
-	if (/ENOTFOUND|ECONNREFUSED|EAI_AGAIN|getaddrinfo/i.test(raw)) {
+	if (/ENOTFOUND|ECONNREFUSED|ECONNRESET|EAI_AGAIN|getaddrinfo/i.test(raw) || e.errorCode === 'network_error') {
 		return `Cannot reach the authority host to get a token: ${detail}`;
 	}
 	return `Microsoft Entra ID refused the sign-in: ${detail || e.errorCode || 'unknown error'}`;

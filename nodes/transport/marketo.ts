@@ -1,7 +1,8 @@
 import { NodeApiError, type IDataObject, type IHttpRequestOptions, type INode, type JsonObject } from 'n8n-workflow';
 
 import { sharedPacer, type Pacer } from '../rate-limiting/pacer';
-import { asNodeError, freshTokenOptions, type ApiContext, type FullResponse } from './context';
+import { CallToken, MAX_TOKEN_REFRESHES_PER_CALL } from './accessToken';
+import { asNodeError, type ApiContext, type FullResponse } from './context';
 import { networkErrorCode } from './errors';
 import { marketoBaseUrl, type MarketoCredentials } from './marketoIdentity';
 import { backoffDelay, requestTimeoutMs, wait } from './retry';
@@ -99,8 +100,9 @@ function queryString(qs: MarketoRequest['qs']): string {
 
 /**
  * The one way to call Marketo REST: keeps the credential's call budget, unwraps the HTTP-200
- * `success:false` envelope, refreshes the token on 601/602, backs off on 606/615, retries
- * 604/608/611/713 and network errors, stops on 607, and sends long GETs as POST `_method=GET`.
+ * `success:false` envelope, on 601/602 gets a new token (one refresh shared by every call that sent
+ * the rejected one) and retries, backs off on 606/615, retries 604/608/611/713 and network errors,
+ * stops on 607, and sends long GETs as POST `_method=GET`.
  */
 export async function marketoRequest(ctx: ApiContext, req: MarketoRequest): Promise<MarketoEnvelope> {
 	const { base, pacer } = await marketoSettings(ctx);
@@ -135,8 +137,8 @@ async function sendWithRetries(
 	call: { method: string; url: string; body: unknown; contentType: string },
 	itemIndex?: number,
 ): Promise<MarketoEnvelope> {
-	let refreshed = false;
-	let forceRefresh = false;
+	const token = new CallToken(ctx, 'marketoApi');
+	let refreshes = 0;
 	let transient = 0;
 	let limited = 0;
 	for (;;) {
@@ -150,16 +152,14 @@ async function sendWithRetries(
 			json: typeof call.body !== 'string',
 		};
 		if (call.body !== undefined) options.body = call.body as IHttpRequestOptions['body'];
-		const release = await pacer.acquire();
+		await token.prepare();
+		const release = await pacer.acquire().catch((error: unknown) => {
+			token.abandon();
+			throw error;
+		});
 		let response: FullResponse;
 		try {
-			response = (await ctx.helpers.httpRequestWithAuthentication.call(
-				ctx,
-				'marketoApi',
-				options,
-				forceRefresh ? await freshTokenOptions(ctx, 'marketoApi') : undefined,
-			)) as FullResponse;
-			forceRefresh = false;
+			response = await token.send(options);
 		} catch (error) {
 			release();
 			if (networkErrorCode(error) && transient < MAX_TRANSIENT_RETRIES) {
@@ -185,8 +185,9 @@ async function sendWithRetries(
 		if (envelope.success) return envelope;
 		const error = envelope.errors?.[0] ?? { code: '', message: 'Marketo answered success:false without an error' };
 		const code = String(error.code);
-		if (TOKEN_CODES.has(code) && !refreshed) {
-			refreshed = forceRefresh = true;
+		if (TOKEN_CODES.has(code) && refreshes < MAX_TOKEN_REFRESHES_PER_CALL) {
+			refreshes++;
+			token.rejected();
 			continue;
 		}
 		if ((code === RATE_CODE || code === CONCURRENCY_CODE) && limited < MAX_LIMIT_RETRIES) {

@@ -28,6 +28,13 @@ export interface FaultSpec {
 	response?: SimResponse;
 	responseRate?: number;
 	responseCount?: number;
+	/**
+	 * Revoke every access token the platform has issued so far, then handle the request as usual (so
+	 * it is rejected as the platform rejects a revoked token: Dataverse 401, Marketo 601). Models an
+	 * admin revoking the sync's session, or a token dying before its expiry, at an exact point.
+	 */
+	revokeTokensRate?: number;
+	revokeTokensCount?: number;
 	/** Skip the first N matching requests before faults fire (e.g. "fail after the first page"). */
 	afterCount?: number;
 }
@@ -49,7 +56,9 @@ export class FaultInjector {
 	 * How many faults of each kind were injected. Of the held answers, `heldDue` were due by now and
 	 * `heldPastClient` found their client gone (it had timed out and closed the connection).
 	 */
-	readonly injected = { reset: 0, timeout: 0, response: 0, held: 0, heldDue: 0, heldPastClient: 0 };
+	readonly injected = { reset: 0, timeout: 0, response: 0, held: 0, heldDue: 0, heldPastClient: 0, revoked: 0 };
+	/** What revoking the tokens means for this simulator (set by the simulator; no-op otherwise). */
+	onRevokeTokens?: () => void;
 
 	add(spec: FaultSpec): void {
 		this.specs.push({ ...spec, seen: 0 });
@@ -78,6 +87,10 @@ export class FaultInjector {
 			spec.seen++;
 			if (spec.afterCount && spec.seen <= spec.afterCount) continue;
 			if (spec.latencyMs) await new Promise((r) => setTimeout(r, spec.latencyMs));
+			if (this.onRevokeTokens && take(spec, 'revokeTokensCount', spec.revokeTokensRate)) {
+				this.injected.revoked++;
+				this.onRevokeTokens();
+			}
 			if (take(spec, 'resetCount', spec.resetRate)) {
 				this.injected.reset++;
 				return 'reset';
@@ -101,7 +114,7 @@ export class FaultInjector {
 
 function take(
 	spec: FaultSpec & { seen: number },
-	countKey: 'resetCount' | 'timeoutCount' | 'holdCount' | 'responseCount',
+	countKey: 'resetCount' | 'timeoutCount' | 'holdCount' | 'responseCount' | 'revokeTokensCount',
 	rate: number | undefined,
 	defaultAlways = false,
 ): boolean {

@@ -89,6 +89,8 @@ export class DataverseSimulator {
 	private operations = 0;
 	private byUser: Record<string, number> = {};
 	private readonly tokenDeadlines = new Map<string, number>();
+	/** Tokens issued (iat, sim clock) before this second are revoked; see revokeTokens(). */
+	private revokedBeforeSec = 0;
 	private latencyMs: number;
 	private readonly expireDays: number;
 	private readonly options: DataverseSimulatorOptions;
@@ -103,6 +105,7 @@ export class DataverseSimulator {
 			() => this.now(),
 		);
 		this.server = new SimServer('Dataverse', (req) => this.handle(req));
+		this.server.faults.onRevokeTokens = () => this.revokeTokens();
 		if (opts.seedDefaults ?? true) this.seedDefaults();
 	}
 
@@ -247,6 +250,17 @@ export class DataverseSimulator {
 		this.clockOffsetMs += ms;
 	}
 
+	/**
+	 * Dataverse stops accepting every access token issued so far, before its expiry (an admin
+	 * revoked the sessions, the app user was reset, continuous access evaluation): each answers 401
+	 * from now on; tokens issued afterwards work.
+	 */
+	revokeTokens(): void {
+		const sim = this.now();
+		for (const token of this.tokenDeadlines.keys()) this.tokenDeadlines.set(token, sim);
+		this.revokedBeforeSec = Math.floor(sim / 1000);
+	}
+
 	setLimits(l: { requestsPer300s?: number; concurrentRequests?: number }): void {
 		if (l.requestsPer300s !== undefined) this.protection.limits.requestsPer300s = l.requestsPer300s;
 		if (l.concurrentRequests !== undefined) this.protection.limits.concurrentRequests = l.concurrentRequests;
@@ -316,6 +330,7 @@ export class DataverseSimulator {
 		this.server.faults.clear();
 		this.clockOffsetMs = 0;
 		this.tokenDeadlines.clear();
+		this.revokedBeforeSec = 0;
 	}
 
 	// ------------------------------------------------------------ HTTP
@@ -440,7 +455,7 @@ export class DataverseSimulator {
 		if (this.options.tenantId && String(p.tid ?? '').toLowerCase() !== this.options.tenantId.toLowerCase()) {
 			throw this.unauthorized(`Bearer error=invalid_token, error_description=The access token was issued by a different tenant '${String(p.tid)}'.`, 'Error during token validation!');
 		}
-		if (typeof p.exp !== 'number' || this.tokenExpired(token, p.exp)) {
+		if (typeof p.exp !== 'number' || this.tokenExpired(token, p.exp) || (typeof p.iat === 'number' && p.iat < this.revokedBeforeSec)) {
 			throw this.unauthorized('Bearer error=invalid_token, error_description=The access token has expired.', 'Error during token validation!');
 		}
 		const upn = typeof p.upn === 'string' ? p.upn : typeof p.unique_name === 'string' && !p.appid ? p.unique_name : undefined;
@@ -876,6 +891,10 @@ export class DataverseSimulator {
 		}
 		if (head === 'expire-delta-tokens' && method === 'POST') {
 			this.expireDeltaTokens();
+			return ok();
+		}
+		if (head === 'revoke-tokens' && method === 'POST') {
+			this.revokeTokens();
 			return ok();
 		}
 		if (head === 'clock' && method === 'POST') {

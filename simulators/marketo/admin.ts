@@ -68,6 +68,10 @@ export function handleAdmin(sim: MarketoSimulator, req: SimRequest): SimResponse
 			sim.expireTokens();
 			return json({ ok: true });
 		}
+		if (path === '/__sim/revoke-tokens' && m === 'POST') {
+			sim.revokeTokens();
+			return json({ ok: true });
+		}
 		if (path === '/__sim/leads' && m === 'GET') {
 			const email = req.url.searchParams.get('email');
 			const leads = email === null ? [...store.leads.values()] : store.findLeadsByEmail(email);

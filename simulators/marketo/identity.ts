@@ -44,6 +44,12 @@ export class TokenStore {
 		for (const t of this.tokens.values()) if (t.expiresAt > now) t.expiresAt = now;
 	}
 
+	/** Every issued token becomes unknown (601 Access token invalid); the next Identity call issues a fresh one. */
+	revokeAll(): void {
+		this.tokens.clear();
+		this.current.clear();
+	}
+
 	clear(): void {
 		this.tokens.clear();
 		this.current.clear();

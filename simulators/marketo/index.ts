@@ -98,6 +98,7 @@ export class MarketoSimulator {
 		const server = new MarketoSimServer('Marketo', (req) => this.handle(req));
 		server.faults.onArrive = (req) => this.arrive(req);
 		server.faults.onAbort = (req) => this.finish(req);
+		server.faults.onRevokeTokens = () => this.revokeTokens();
 		this.server = server;
 	}
 
@@ -198,6 +199,11 @@ export class MarketoSimulator {
 	/** Every issued token now answers 602. */
 	expireTokens(): void {
 		this.tokens.expireAll();
+	}
+
+	/** Every issued token now answers 601 (unknown to Marketo); also the fault `revokeTokensCount`. */
+	revokeTokens(): void {
+		this.tokens.revokeAll();
 	}
 
 	setLimits(l: { callsPer20Seconds?: number; concurrentCalls?: number; dailyQuota?: number }): void {

@@ -115,11 +115,14 @@ export const SCENARIOS: FaultScenario[] = [
 	{
 		name: 'token expiry mid-run (601, 602, 401)',
 		ci: true,
-		injectedNote: 'Marketo tokens expired',
+		injectedNote: 'Marketo tokens expired, Dataverse token revoked mid-paging',
 		inject: (lab) => {
 			lab.sims.marketo.expireTokens(); // every token Marketo issued now answers 602
 			marketoFaults(lab, [{ pathIncludes: MARKETO_REST, afterCount: 3, response: marketoError('601', 'Access token invalid'), responseCount: 2 }]);
 			dataverseFaults(lab, [
+				// Dataverse stops accepting the token (still in MSAL's cache) before the lead trigger's
+				// second page (the batch's 6 leads come in pages of 5): only a refresh past the cache helps.
+				{ pathIncludes: 'skiptoken=', method: 'GET', revokeTokensCount: 1 },
 				{ pathIncludes: DATAVERSE_API, afterCount: 2, response: dataverseError(401, '0x80072182', 'The access token has expired.'), responseCount: 2 },
 			]);
 		},

@@ -126,6 +126,10 @@ describe('error mapping', () => {
 		expect(message).toMatch(/client secret is wrong/);
 		expect(message).not.toContain('TopSecret123');
 		expect(describeEntraError({ errorMessage: 'AADSTS50076: MFA' }, {})).toMatch(/multi-factor/);
+		// MSAL's bare network_error (the token request never got an answer) names the authority host.
+		expect(describeEntraError({ errorCode: 'network_error', errorMessage: 'See https://aka.ms/msal.js.errors#network_error for details' }, {})).toMatch(
+			/^Cannot reach the authority host to get a token/,
+		);
 	});
 
 	test('redact hides secrets, bearer tokens and secret query values', () => {

@@ -74,6 +74,21 @@ describe('authentication', () => {
 		expect((await call('GET', 'WhoAmI', { auth: token({ iat: 2 }) })).status).toBe(200);
 	});
 
+	it('revokeTokens(): tokens issued so far answer 401 before their expiry, at once or at a chosen request', async () => {
+		const early = token({ iat: Math.floor(Date.now() / 1000) - 5 });
+		expect((await call('GET', 'WhoAmI', { auth: early })).status).toBe(200);
+		sim.server.faults.add({ pathIncludes: '/leads', afterCount: 1, revokeTokensCount: 1 });
+		expect((await call('GET', 'leads', { auth: early })).status).toBe(200); // skipped by afterCount
+		const revoked = await call('GET', 'leads', { auth: early });
+		expect(revoked.status).toBe(401);
+		expect(revoked.headers.get('www-authenticate')).toContain('error=invalid_token');
+		expect(sim.server.faults.injected.revoked).toBe(1);
+		expect((await call('GET', 'WhoAmI', { auth: early })).status).toBe(401);
+		// A token issued after the revocation works.
+		await new Promise((r) => setTimeout(r, 1000));
+		expect((await call('GET', 'WhoAmI', { auth: token() })).status).toBe(200);
+	});
+
 	it('answers 403 when no (enabled) systemuser matches the token', async () => {
 		const stranger = await call('GET', 'WhoAmI', { auth: token({ appid: 'unknown-app' }) });
 		expect(stranger.status).toBe(403);

@@ -109,6 +109,21 @@ describe('Marketo simulator', () => {
 		expect(email).toMatchObject({ dataType: 'email', length: 255, rest: { name: 'email', readOnly: false } });
 	});
 
+	test('revokeTokens(): every issued token answers 601 (also as a fault at a chosen request); identity issues a new one', async () => {
+		expect((await api('GET', '/rest/v1/leads/describe.json')).json.success).toBe(true);
+		sim.server.faults.add({ pathIncludes: '/rest/v1/leads/describe.json', revokeTokensCount: 1 });
+		const revoked = await api('GET', '/rest/v1/leads/describe.json');
+		expect(revoked.json.errors).toEqual([{ code: '601', message: 'Access token invalid' }]);
+		expect(sim.server.faults.injected.revoked).toBe(1);
+		const fresh = await getToken();
+		expect(fresh).not.toBe(token);
+		token = fresh;
+		expect((await api('GET', '/rest/v1/leads/describe.json')).json.success).toBe(true);
+		sim.revokeTokens();
+		expect((await api('GET', '/rest/v1/leads/describe.json')).json.errors[0].code).toBe('601');
+		token = await getToken();
+	});
+
 	test('envelope errors: invalid JSON 609, wrong content type 612, wrong method 605, unknown resource 610', async () => {
 		const badJson = await api('POST', '/rest/v1/leads.json', undefined, { raw: '{"input": [', headers: { 'content-type': 'application/json' } });
 		expect(badJson.status).toBe(200);
