@@ -92,7 +92,7 @@ async function main() {
 	);
 
 	// Marketo refuses e-mail addresses with accents (1003 "Invalid email address"): the sample has a few.
-	const accented = sims.dataverse.store.all('systemuser').filter((u: any) => /[^\x00-\x7f]/.test(String(u.internalemailaddress ?? u.domainname ?? '')));
+	const accented = sims.dataverse.store.all('systemuser').filter((u: any) => /[^ -~]/.test(String(u.internalemailaddress ?? u.domainname ?? '')));
 	if (accented.length) {
 		say(
 			`  ${accented.length} users have an e-mail with an accent (${String((accented[0] as any).internalemailaddress ?? (accented[0] as any).domainname)}), ` +
