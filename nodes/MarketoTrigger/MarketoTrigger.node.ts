@@ -13,9 +13,10 @@ export class MarketoTrigger implements INodeType {
 		icon: { light: 'file:marketoTrigger.svg', dark: 'file:marketoTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		// Reads like the Dynamics 365 Trigger's "Changes in lead": the events in words, not their values.
+		// Reads like the Dynamics 365 Trigger's "Changes in lead": the events in words ("New, changed
+		// persons"), not their values.
 		subtitle:
-			'={{ "Changes in persons: " + [["newLeads", "new"], ["leadChanges", "changed"], ["deletedLeads", "deleted"]].filter(e => ($parameter["events"] ?? []).includes(e[0])).map(e => e[1]).join(", ") }}',
+			'={{ [["newLeads", "new"], ["leadChanges", "changed"], ["deletedLeads", "deleted"]].filter(e => ($parameter["events"] ?? []).includes(e[0])).map(e => e[1]).join(", ").replace(/^./, c => c.toUpperCase()) + " persons" }}',
 		description: 'Starts the workflow when people are created, changed or deleted in Adobe Marketo Engage',
 		documentationUrl: readmeSection('marketo-trigger'),
 		defaults: { name: 'Marketo Trigger' },
