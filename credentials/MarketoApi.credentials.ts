@@ -8,6 +8,7 @@ import type {
 } from 'n8n-workflow';
 
 import { fetchMarketoToken, type MarketoCredentials } from '../nodes/transport/marketoIdentity';
+import { answerSummary, connectionFailure } from './connection';
 
 export class MarketoApi implements ICredentialType {
 	name = 'marketoApi';
@@ -16,7 +17,7 @@ export class MarketoApi implements ICredentialType {
 
 	icon = 'file:marketo.svg' as const;
 
-	documentationUrl = 'https://experienceleague.adobe.com/en/docs/marketo-developer/marketo/rest/authentication';
+	documentationUrl = 'https://github.com/n8n-nodes-marketo-dynamics-sync/n8n-nodes-marketo-dynamics-sync#marketo-api';
 
 	properties: INodeProperties[] = [
 		{
@@ -73,10 +74,8 @@ export class MarketoApi implements ICredentialType {
 
 	/** Gets an identity token; n8n stores it, and the transport asks again on 601/602. */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		const accessToken = await fetchMarketoToken(
-			async (options) => await this.helpers.httpRequest(options),
-			credentials as unknown as MarketoCredentials,
-		);
+		const http: IHttpRequestHelper['helpers']['httpRequest'] = async (options) => await this.helpers.httpRequest(options);
+		const accessToken = await fetchMarketoToken(async (options) => await identityRequest(http, options), credentials as unknown as MarketoCredentials);
 		return { accessToken };
 	}
 
@@ -107,3 +106,23 @@ export class MarketoApi implements ICredentialType {
 		],
 	};
 }
+
+/**
+ * The identity call, with failures an admin can act on: a wrong REST Base URL answers with some
+ * other server's error (its JSON would show as "[object Object]"), so the answer is summed up with
+ * the URL that gave it; a failed connection is told in words (see connection.ts).
+ */
+async function identityRequest(http: IHttpRequestHelper['helpers']['httpRequest'], options: IHttpRequestOptions) {
+	const url = String(options.url);
+	let response: { statusCode: number; body: unknown };
+	try {
+		response = (await http(options)) as { statusCode: number; body: unknown };
+	} catch (error) {
+		throw new Error(connectionFailure(error)); // fetchMarketoToken names the URL
+	}
+	// 400/401 are Marketo's own answers to a wrong client ID or secret, explained by fetchMarketoToken.
+	if (response.statusCode < 300 || response.statusCode === 400 || response.statusCode === 401) return response;
+	const said = answerSummary(response.body);
+	return { ...response, body: { error_description: `${url}${said ? ` said "${said}"` : ''}` } };
+}
+

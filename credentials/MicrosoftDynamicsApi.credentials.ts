@@ -8,6 +8,10 @@ import type {
 } from 'n8n-workflow';
 
 import { acquireDynamicsToken, type DynamicsCredentials } from '../nodes/transport/entraToken';
+import { baseUrlOf, parseSecureUrl } from '../nodes/transport/urls';
+import { unreachable } from './connection';
+
+const dynamicsBaseUrl = (environmentUrl: unknown) => baseUrlOf(parseSecureUrl(environmentUrl, 'Environment URL'));
 
 export class MicrosoftDynamicsApi implements ICredentialType {
 	name = 'microsoftDynamicsApi';
@@ -16,7 +20,7 @@ export class MicrosoftDynamicsApi implements ICredentialType {
 
 	icon = 'file:microsoftDynamics.svg' as const;
 
-	documentationUrl = 'https://learn.microsoft.com/power-apps/developer/data-platform/authenticate-oauth';
+	documentationUrl = 'https://github.com/n8n-nodes-marketo-dynamics-sync/n8n-nodes-marketo-dynamics-sync#microsoft-dynamics-365-api';
 
 	properties: INodeProperties[] = [
 		{
@@ -65,6 +69,18 @@ export class MicrosoftDynamicsApi implements ICredentialType {
 			required: true,
 			description: 'Application (client) ID of the app registration',
 		},
+		// One field per authentication: client credentials cannot work without a secret, while the
+		// password flow may use a public client that has none (n8n marks "required" per field).
+		{
+			displayName: 'Client Secret',
+			name: 'clientSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: "The secret's Value (not its Secret ID) from the app registration's Certificates & secrets page",
+			displayOptions: { show: { authentication: ['clientCredentials'] } },
+		},
 		{
 			displayName: 'Client Secret',
 			name: 'clientSecret',
@@ -72,7 +88,8 @@ export class MicrosoftDynamicsApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				"The secret's Value from the app registration's Certificates & secrets page. Optional for username and password when the app is a public client.",
+				"The secret's Value from the app registration's Certificates & secrets page. Leave empty when the app registration is a public client (Allow public client flows).",
+			displayOptions: { show: { authentication: ['ropc'] } },
 		},
 		{
 			displayName: 'Username',
@@ -108,13 +125,28 @@ export class MicrosoftDynamicsApi implements ICredentialType {
 		},
 	];
 
-	/** Fetches a token with MSAL (network through n8n's helper); n8n stores it and calls again on 401. */
+	/**
+	 * Fetches a token with MSAL (network through n8n's helper); n8n stores it and calls again on 401.
+	 * The sign-in never contacts the environment, so the environment URL is tried alongside it
+	 * (any HTTP answer will do): an unreachable one is reported with its host, where n8n itself would
+	 * only say "ECONNREFUSED" or "ENOTFOUND" after the test request.
+	 */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		const accessToken = await acquireDynamicsToken(
-			async (options) => await this.helpers.httpRequest(options),
-			credentials as unknown as DynamicsCredentials,
-		);
-		return { accessToken };
+		const c = credentials as unknown as DynamicsCredentials;
+		const http: IHttpRequestHelper['helpers']['httpRequest'] = async (options) => await this.helpers.httpRequest(options);
+		const environment = `${dynamicsBaseUrl(c.environmentUrl)}/api/data/v9.2/`;
+		const [token, unreachableMessage] = await Promise.allSettled([
+			acquireDynamicsToken(async (options) => await http(options), c),
+			unreachable(
+				http,
+				environment,
+				'the Dynamics 365 environment',
+				'Check the Environment URL (Power Platform admin center → Environments → Environment URL) and that n8n can reach it.',
+			),
+		]);
+		if (unreachableMessage.status === 'fulfilled' && unreachableMessage.value) throw new Error(unreachableMessage.value);
+		if (token.status === 'rejected') throw token.reason;
+		return { accessToken: token.value };
 	}
 
 	// A function rather than a `={{$credentials…}}` template: n8n evaluates templates in its

@@ -6,9 +6,17 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const PKG = 'n8n-nodes-marketo-dynamics-sync';
+// How n8n 2.41's editor treats these on Import from File: a stanza whose id is unknown is dropped and
+// the node gets the newest credential its type lists — one credential per node, whatever the type.
+// That serves the one-credential triggers (DYN, MKT). Nodes needing both (BOTH) use a null id with the
+// name n8n proposes for a new credential ("<type name without API> account"): such a stanza is kept and
+// matched by name, and a credential picked for it on one node replaces it on every node.
 const DYN = { microsoftDynamicsApi: { id: 'REPLACE_DYNAMICS_CREDENTIAL', name: 'Microsoft Dynamics 365 account' } };
 const MKT = { marketoApi: { id: 'REPLACE_MARKETO_CREDENTIAL', name: 'Marketo account' } };
-const BOTH = { ...DYN, ...MKT };
+const BOTH = {
+	microsoftDynamicsApi: { id: null, name: DYN.microsoftDynamicsApi.name },
+	marketoApi: { id: null, name: MKT.marketoApi.name },
+};
 const WORKFLOW_ID = 'mktoDynSyncTmpl01';
 const ALERT_WORKFLOW_ID = 'mktoDynSyncAlert1';
 

@@ -1,5 +1,7 @@
 import { NodeConnectionTypes, type INodeExecutionData, type INodeType, type INodeTypeDescription, type IPollFunctions } from 'n8n-workflow';
 
+import { readmeSection } from '../descriptions';
+
 import { marketoTriggerProperties } from './actions/description';
 import { pollMarketoActivities } from './actions/poll';
 import { loadOptions } from './methods';
@@ -11,13 +13,17 @@ export class MarketoTrigger implements INodeType {
 		icon: { light: 'file:marketoTrigger.svg', dark: 'file:marketoTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["events"].join(", ")}}',
+		// Reads like the Dynamics 365 Trigger's "Changes in lead": the events in words ("New, changed
+		// persons"), not their values.
+		subtitle:
+			'={{ [["newLeads", "new"], ["leadChanges", "changed"], ["deletedLeads", "deleted"]].filter(e => ($parameter["events"] ?? []).includes(e[0])).map(e => e[1]).join(", ").replace(/^./, c => c.toUpperCase()) + " persons" }}',
 		description: 'Starts the workflow when people are created, changed or deleted in Adobe Marketo Engage',
+		documentationUrl: readmeSection('marketo-trigger'),
 		defaults: { name: 'Marketo Trigger' },
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'marketoApi', required: true }],
+		credentials: [{ name: 'marketoApi', displayName: 'Marketo credential', required: true }],
 		properties: marketoTriggerProperties,
 	};
 

@@ -109,3 +109,15 @@ export const syncFilterOption: INodeProperties = {
 	description:
 		'Dynamics Yes/No column that decides whether a record syncs, as the native sync filter does: empty, missing or Yes syncs, No skips. Clear this option to sync every record.',
 };
+
+/** The project README, where each node and credential has a section of its own. */
+export const README_URL = 'https://github.com/n8n-nodes-marketo-dynamics-sync/n8n-nodes-marketo-dynamics-sync';
+
+/**
+ * A node's or credential's Docs link: its README section. Given as the description's
+ * `documentationUrl`, which the editor opens as is; from the codex's primaryDocumentation alone it
+ * would append "?utm_source=…" after the "#anchor" and land at the top of the page.
+ */
+export function readmeSection(anchor: string): string {
+	return `${README_URL}#${anchor}`;
+}

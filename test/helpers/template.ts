@@ -17,13 +17,13 @@ export interface TemplateWorkflow {
  * the sample custom-table trigger (disabled in the template) switched on for the simulators.
  */
 export function templateFor(dynamicsCredentialId: string, marketoCredentialId: string): TemplateWorkflow {
-	const workflow = JSON.parse(
-		fs
-			.readFileSync(TEMPLATE_PATH, 'utf8')
-			.replace(/REPLACE_DYNAMICS_CREDENTIAL/g, dynamicsCredentialId)
-			.replace(/REPLACE_MARKETO_CREDENTIAL/g, marketoCredentialId),
-	) as TemplateWorkflow;
-	for (const node of workflow.nodes) if (node.parameters.table === 'new_project') delete node.disabled;
+	const workflow = JSON.parse(fs.readFileSync(TEMPLATE_PATH, 'utf8')) as TemplateWorkflow;
+	// The template names credentials by placeholder id or (nodes with both) by null id and name.
+	const ids: Record<string, string> = { microsoftDynamicsApi: dynamicsCredentialId, marketoApi: marketoCredentialId };
+	for (const node of workflow.nodes) {
+		for (const [type, ref] of Object.entries(node.credentials ?? {})) (ref as { id: string | null }).id = ids[type] ?? null;
+		if (node.parameters.table === 'new_project') delete node.disabled;
+	}
 	return workflow;
 }
 

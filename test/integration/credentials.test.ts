@@ -1,3 +1,5 @@
+import * as net from 'node:net';
+
 import { TestEngine } from '../harness/engine';
 import { startSimulators, TENANT, type Simulators } from '../helpers/simulators';
 import { clearTokenCache } from '../../nodes/transport/entraToken';
@@ -99,5 +101,44 @@ describe('credential tests', () => {
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/refused the client ID or secret/);
 		expect(result.message).not.toContain('BadMkto-1234');
+	});
+
+	/** A loopback port nothing listens on (connections to it are refused). */
+	async function closedPort(): Promise<number> {
+		return await new Promise((resolve) => {
+			const server = net.createServer().listen(0, '127.0.0.1', () => {
+				const { port } = server.address() as net.AddressInfo;
+				server.close(() => resolve(port));
+			});
+		});
+	}
+
+	test('a wrong Marketo REST Base URL: the message names the URL and the HTTP status, never [object Object]', async () => {
+		// Another server (here the Dataverse simulator) answers the identity call with its own JSON error.
+		const result = await engine.testCredential('marketoApi', { ...sims.marketoCredentials, restBaseUrl: sims.dataverse.url });
+		expect(result.status).toBe('Error');
+		expect(result.message).toContain(`${sims.dataverse.url}/identity/oauth/token`);
+		expect(result.message).toMatch(/HTTP 404/);
+		expect(result.message).not.toContain('[object Object]');
+	});
+
+	test('an unreachable Marketo host: says it cannot be reached, and where', async () => {
+		const url = `http://127.0.0.1:${await closedPort()}`;
+		const result = await engine.testCredential('marketoApi', { ...sims.marketoCredentials, restBaseUrl: url });
+		expect(result.status).toBe('Error');
+		expect(result.message).toContain(`Cannot reach Marketo's identity service at ${url}/identity`);
+		expect(result.message).toMatch(/connection was refused/);
+	});
+
+	test('an unreachable Dynamics environment URL: says it cannot be reached and which host', async () => {
+		const port = await closedPort();
+		const refused = await engine.testCredential('microsoftDynamicsApi', dynamics({ environmentUrl: `http://127.0.0.1:${port}` }));
+		expect(refused).toEqual({
+			status: 'Error',
+			message: expect.stringMatching(new RegExp(`^Cannot reach the Dynamics 365 environment at 127\\.0\\.0\\.1:${port}: the connection was refused\\. Check the Environment URL`)),
+		});
+		// ".invalid" never resolves (RFC 2606).
+		const unknownHost = await engine.testCredential('microsoftDynamicsApi', dynamics({ environmentUrl: 'https://no-such-org.crm.invalid' }));
+		expect(unknownHost.message).toMatch(/^Cannot reach the Dynamics 365 environment at no-such-org\.crm\.invalid: its host name does not resolve/);
 	});
 });

@@ -1,6 +1,8 @@
 /* eslint-disable n8n-nodes-base/node-filename-against-convention -- v2 node layout: the description lives in actions/, the node file spreads it */
 import { NodeConnectionTypes, type INodeTypeDescription } from 'n8n-workflow';
 
+import { readmeSection } from '../../descriptions';
+
 import * as dynamicsToMarketo from './dynamicsToMarketo.operation';
 import * as marketoToDynamics from './marketoToDynamics.operation';
 
@@ -10,12 +12,13 @@ export const versionDescription: INodeTypeDescription = {
 	group: ['output'],
 	version: 1,
 	description: 'Carry a deleted lead or contact over to the other system, by policy: flag, delete or ignore',
+	documentationUrl: readmeSection('delete-person'),
 	defaults: { name: 'Delete Person' },
 	inputs: [NodeConnectionTypes.Main],
 	outputs: [NodeConnectionTypes.Main],
 	credentials: [
-		{ name: 'marketoApi', required: true },
-		{ name: 'microsoftDynamicsApi', required: true, displayOptions: { show: { direction: ['marketoToDynamics'] } } },
+		{ name: 'marketoApi', displayName: 'Marketo credential', required: true },
+		{ name: 'microsoftDynamicsApi', displayName: 'Dynamics 365 credential', required: true, displayOptions: { show: { direction: ['marketoToDynamics'] } } },
 	],
 	properties: [
 		{

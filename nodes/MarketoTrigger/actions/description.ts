@@ -12,7 +12,9 @@ export const marketoTriggerProperties: INodeProperties[] = [
 		default: '',
 	},
 	{
-		displayName: 'Events',
+		// Not "Events": the node creator turns a trigger's "Events" options into actions and lists the
+		// node as plain "Marketo"; this way it is "Marketo Trigger", like "Dynamics 365 Trigger".
+		displayName: 'Events to Watch',
 		name: 'events',
 		type: 'multiOptions',
 		required: true,

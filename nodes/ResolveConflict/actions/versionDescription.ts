@@ -1,6 +1,8 @@
 /* eslint-disable n8n-nodes-base/node-filename-against-convention -- v2 node layout: the description lives in actions/, the node file spreads it */
 import { NodeConnectionTypes, type INodeTypeDescription } from 'n8n-workflow';
 
+import { readmeSection } from '../../descriptions';
+
 import * as resolve from './resolve.operation';
 
 export const versionDescription: INodeTypeDescription = {
@@ -11,12 +13,13 @@ export const versionDescription: INodeTypeDescription = {
 	subtitle: '={{"Leads: " + {"native":"Marketo wins","marketoWins":"Marketo wins","dynamicsWins":"Dynamics wins","mostRecent":"most recent","perField":"per field"}[$parameter["leadRule"]] + " · Contacts: " + {"native":"Dynamics wins","marketoWins":"Marketo wins","dynamicsWins":"Dynamics wins","mostRecent":"most recent","perField":"per field"}[$parameter["contactRule"]]}}',
 	description:
 		'Decides what to write when a Marketo person and its Dynamics 365 lead or contact changed: merges one-sided changes, settles collisions by rule, ignores the sync\'s own writes',
+	documentationUrl: readmeSection('resolve-conflict'),
 	defaults: { name: 'Resolve Conflict' },
 	inputs: [NodeConnectionTypes.Main],
 	outputs: [NodeConnectionTypes.Main],
 	credentials: [
-		{ name: 'marketoApi', required: true },
-		{ name: 'microsoftDynamicsApi', required: true },
+		{ name: 'marketoApi', displayName: 'Marketo credential', required: true },
+		{ name: 'microsoftDynamicsApi', displayName: 'Dynamics 365 credential', required: true },
 	],
 	properties: [
 		{

@@ -1,6 +1,8 @@
 /* eslint-disable n8n-nodes-base/node-filename-against-convention -- v2 node layout: the description lives in actions/, the node file spreads it */
 import { NodeConnectionTypes, type INodeTypeDescription } from 'n8n-workflow';
 
+import { readmeSection } from '../../descriptions';
+
 import * as account from './account.operation';
 import { optionsProperty, recordTypeProperty } from './common.descriptions';
 import * as customTable from './customTable.operation';
@@ -16,12 +18,13 @@ export const versionDescription: INodeTypeDescription = {
 	version: 1,
 	description:
 		'One-way sync of Dynamics 365 accounts, users, teams, opportunities (with contact roles) and custom tables into Marketo companies, sales persons, opportunities, roles and custom objects',
+	documentationUrl: readmeSection('sync-records-to-marketo'),
 	defaults: { name: 'Sync Records to Marketo' },
 	inputs: [NodeConnectionTypes.Main],
 	outputs: [NodeConnectionTypes.Main],
 	credentials: [
-		{ name: 'marketoApi', required: true },
-		{ name: 'microsoftDynamicsApi', required: true },
+		{ name: 'marketoApi', displayName: 'Marketo credential', required: true },
+		{ name: 'microsoftDynamicsApi', displayName: 'Dynamics 365 credential', required: true },
 	],
 	properties: [
 		recordTypeProperty,

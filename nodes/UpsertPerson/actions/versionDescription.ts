@@ -1,6 +1,8 @@
 /* eslint-disable n8n-nodes-base/node-filename-against-convention -- v2 node layout: the description lives in actions/, the node file spreads it */
 import { NodeConnectionTypes, type INodeTypeDescription } from 'n8n-workflow';
 
+import { readmeSection } from '../../descriptions';
+
 import * as toDynamics from './toDynamics.operation';
 import * as toMarketo from './toMarketo.operation';
 
@@ -10,12 +12,13 @@ export const versionDescription: INodeTypeDescription = {
 	group: ['output'],
 	version: 1,
 	description: 'Create or update persons in Marketo, or leads and contacts in Microsoft Dynamics 365, with the native sync field mapping',
+	documentationUrl: readmeSection('upsert-leadcontact'),
 	defaults: { name: 'Upsert Lead/Contact' },
 	inputs: [NodeConnectionTypes.Main],
 	outputs: [NodeConnectionTypes.Main],
 	credentials: [
-		{ name: 'marketoApi', required: true },
-		{ name: 'microsoftDynamicsApi', required: true, displayOptions: { show: { target: ['dynamics'] } } },
+		{ name: 'marketoApi', displayName: 'Marketo credential', required: true },
+		{ name: 'microsoftDynamicsApi', displayName: 'Dynamics 365 credential', required: true, displayOptions: { show: { target: ['dynamics'] } } },
 	],
 	properties: [
 		{
