@@ -16,6 +16,11 @@ export interface ItemOutcome {
 	ref: RecordRef;
 	json?: IDataObject;
 	failure?: Failure;
+	/**
+	 * With a failure: the item the next node still needs (on the main output, next to the error
+	 * item), e.g. a Resolve Conflict item whose Marketo write goes on after Dynamics rejected its own.
+	 */
+	forwarded?: IDataObject;
 }
 
 export function failureFrom(error: unknown, source: FailureSource = 'input'): Failure {
@@ -46,6 +51,7 @@ export function emitOutcomes(ctx: IExecuteFunctions, outcomes: ItemOutcome[]): I
 		}
 		firstFailure ??= outcome;
 		if (!continueOnFail) continue;
+		if (outcome.forwarded) out.push({ json: outcome.forwarded, pairedItem });
 		const f = outcome.failure;
 		const details: IDataObject = { itemIndex: outcome.ref.index, source: f.source };
 		if (f.field) details.field = f.field;

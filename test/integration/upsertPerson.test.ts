@@ -461,16 +461,28 @@ describe('Upsert Lead/Contact node', () => {
 			expect(String(ok[1].json.reason)).toContain('Microsoft Is Deleted');
 		});
 
-		test('Resolve Conflict items: toDynamics is written and its sync state stored on the person', async () => {
+		test('Resolve Conflict items: toDynamics is written, then the item goes on to the Marketo write with the accepted state', async () => {
 			const row = dvCreate('lead', { lastname: 'Base', emailaddress1: 'base@example.test' });
 			const lead = mkCreate({ email: 'base@example.test', lastName: 'Changed', microsoftId: row.leadid, microsoftType: 'Lead' });
+			const base = JSON.stringify({ v: 1, at: '2025-03-01T00:00:00.000Z', f: { lastName: 'abc' } });
 			const state = JSON.stringify({ v: 1, at: '2025-03-02T00:00:00.000Z', f: { lastName: 'xyz' } });
-			const { ok } = await run(toDynamics(), [
-				{ entity: 'lead', source: 'marketo', dynamicsId: row.leadid, marketoId: lead.id, action: 'writeDynamics', reason: 'Marketo has changes', toMarketo: { microsoftSyncState: state }, toDynamics: { lastname: 'Changed' }, merged: {}, collisions: [], syncState: state },
-			]);
-			expect(ok[0].json).toMatchObject({ status: 'updated', dynamicsId: row.leadid, matchedBy: 'id', markersUpdated: true });
+			const item = { entity: 'lead', source: 'marketo', dynamicsId: row.leadid, marketoId: lead.id, action: 'writeDynamics', reason: 'Marketo has changes', toMarketo: {}, toDynamics: { lastname: 'Changed' }, merged: {}, collisions: [], syncState: state, baseSyncState: base, syncStateField: 'microsoftSyncState' };
+			sims.marketo.resetCounters();
+			const { ok, failed } = await run(toDynamics(), [item]);
+			expect(failed).toHaveLength(0);
+			expect(ok[0].json).toMatchObject({ ...item, toMarketo: { microsoftSyncState: state }, dynamicsWrite: { status: 'updated', dynamicsId: row.leadid, matchedBy: 'id' } });
 			expect(dvRow('lead', row.leadid as string)!.lastname).toBe('Changed');
-			expect(mkLead(lead.id).microsoftSyncState).toBe(state);
+			// The Marketo write is the next node's: nothing was written to Marketo here.
+			expect(sims.marketo.stats().recordsWritten).toBe(0);
+			expect(mkLead(lead.id).microsoftSyncState ?? null).toBeNull();
+
+			// Rejected by Dynamics: reported, and passed on with the state that keeps the old base.
+			const rejected = { ...item, toDynamics: { lastname: 'L'.repeat(60) }, toMarketo: { phone: '1', microsoftSyncState: base } };
+			const second = await run(toDynamics(), [rejected]);
+			expect(second.failed.map((i) => i.json.error)).toEqual([expect.stringContaining('Dynamics column "lastname" is too long')]);
+			expect(second.ok.map((i) => i.json)).toEqual([{ ...rejected, dynamicsWrite: { status: 'failed', error: expect.stringContaining('too long') } }]);
+			expect(second.ok[0].pairedItem).toEqual({ item: 0 });
+			expect(errorActivities(lead.id)).toHaveLength(1);
 		});
 
 		test('owner of new records is bound to the chosen Dynamics user', async () => {

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { resolveRecord } from '../../conflict/resolve';
-import { buildSyncState, matchesSyncState, parseSyncState, serialiseSyncState, type SyncState } from '../../conflict/syncState';
+import { buildSyncState, keepBaseFor, matchesSyncState, parseSyncState, sameFingerprints, serialiseSyncState, type SyncState } from '../../conflict/syncState';
 import { MARKER_FIELDS, typeLabel, type FieldMapping, type PersonTable } from '../../mapping/defaultMappings';
 import { guid, KNOWN_TABLES, lookupId, presentColumns, rowsByIds } from '../../records/dataverseRows';
 import { errorMessage, excludedByFilter, isPlainObject, shortText, syncFilterValue } from '../../records/values';
@@ -26,8 +26,15 @@ export interface ResolveOutput extends IDataObject {
 	/** Marketo field → the value both systems hold after the writes. */
 	merged: IDataObject;
 	collisions: IDataObject[];
-	/** The serialised sync state to store on the person (field `microsoftSyncState`). */
+	/**
+	 * The serialised sync state once every write of this item was accepted (field
+	 * `microsoftSyncState`). `toMarketo` carries the state that is true before the Dynamics write.
+	 */
 	syncState: string;
+	/** The state stored on the person now (the base of this merge). */
+	baseSyncState?: string;
+	/** The Marketo person field that holds the state. */
+	syncStateField?: string;
 }
 
 interface BaseTask {
@@ -500,7 +507,11 @@ function resolvePair(
 	const dynamicsWrites = Object.keys(toDynamics).length;
 	const syncState = resolution.stateChanged ? serialiseSyncState(resolution.state) : storedText;
 	const toMarketo: IDataObject = { ...(resolution.toMarketo as IDataObject) };
-	if (resolution.stateChanged) toMarketo[stateField] = syncState;
+	// toMarketo may be written before (or without) the Dynamics write: there the fields still to be
+	// written to Dynamics keep their old base. Upsert into Dynamics swaps in `syncState` once Dynamics
+	// accepted them, so a rejected value is never described as synced.
+	const beforeDynamics = keepBaseFor(resolution.state, base, Object.keys(resolution.toDynamics));
+	if (!base || !sameFingerprints(beforeDynamics, base)) toMarketo[stateField] = serialiseSyncState(beforeDynamics);
 
 	let action: ResolveAction;
 	let reason: string;
@@ -512,7 +523,7 @@ function resolvePair(
 		reason = 'Dynamics has changes Marketo lacks';
 	} else if (dynamicsWrites) {
 		action = 'writeDynamics';
-		reason = 'Marketo has changes Dynamics lacks; toMarketo carries only the new sync state';
+		reason = 'Marketo has changes Dynamics lacks; the sync state follows once Dynamics accepted them';
 	} else if (resolution.stateChanged) {
 		action = 'writeMarketo';
 		reason = 'both systems already agree; only the sync state is stored';
@@ -538,6 +549,9 @@ function resolvePair(
 			reason: c.reason,
 		})),
 		syncState,
+		baseSyncState: storedText,
+		syncStateField: stateField,
+		toDynamicsFields: Object.fromEntries(Object.keys(resolution.toDynamics).map((field) => [columnOf.get(field) ?? field, field])),
 		...extras,
 	});
 }

@@ -25,9 +25,12 @@ import {
 	toLeadId,
 	type ItemOutcome,
 	type RecordRef,
+	type Failure,
+	type ResolvedWrites,
 	shortText,
 } from '../../persons';
-import { syncLeads, type RecordResult } from '../../transport/marketoApi';
+import { keepBaseFor, parseSyncState, sameFingerprints, serialiseSyncState } from '../../conflict/syncState';
+import { syncLeads, type MarketoField, type RecordResult } from '../../transport/marketoApi';
 import { definedValues, itemTable, mappingMode } from './common';
 
 const properties: INodeProperties[] = [
@@ -120,6 +123,8 @@ interface Prepared {
 	knownUnlinked: boolean;
 	/** Already written (created where its email was new to Marketo): the upsert leaves it alone. */
 	written?: boolean;
+	/** What Resolve Conflict (and Upsert into Dynamics after it) decided for this person. */
+	resolved?: ResolvedWrites;
 }
 
 /**
@@ -138,6 +143,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 
 	const outcomes: ItemOutcome[] = [];
 	const prepared: Prepared[] = [];
+	const rejectedBefore = new Map<number, { failure: Failure; fields: string[] }>();
 	for (let i = 0; i < items.length; i++) {
 		const view = personView(items[i].json);
 		const v = view.values;
@@ -175,7 +181,19 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			let values: IDataObject;
 			let synced: Record<string, unknown> | undefined;
 			if (view.resolved) {
-				values = convertDefinedValues(view.resolved.toMarketo, 'marketo', { fields });
+				const checked = resolvedValues(view.resolved, fields);
+				if (checked.fatal) {
+					outcome.failure = checked.fatal;
+					continue;
+				}
+				values = checked.values;
+				if (checked.rejected) {
+					rejectedBefore.set(i, checked.rejected);
+					if (!Object.keys(values).some((field) => !LINK_FIELDS.has(field))) {
+						outcome.failure = checked.rejected.failure;
+						continue;
+					}
+				}
 			} else if (mode === 'defineBelow') {
 				values = convertDefinedValues(definedValues(this, i), 'marketo', { fields });
 				const mapped = new Set(mappings.map((m) => m.marketo));
@@ -188,7 +206,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			}
 			const dynamicsId = normaliseGuid(rawId);
 			if (dynamicsId) {
-				const createdOn = view.dynamicsShaped ? v.createdon : v[MARKER_FIELDS.createdDate];
+				const createdOn = view.dynamicsShaped ? v.createdon : view.resolved ? view.resolved.dynamicsWrite?.createdOn : v[MARKER_FIELDS.createdDate];
 				const markers = markerValues(fields, { dynamicsId, table, createdOn, synced, isDeleted: false });
 				values = { ...markers, ...values };
 			}
@@ -213,6 +231,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				lookupField,
 				autoById: lookupChoice === 'auto' && lookupField === MARKER_FIELDS.id,
 				knownUnlinked: view.resolved?.action === 'createInMarketo',
+				resolved: view.resolved,
 			});
 		} catch (error) {
 			outcome.failure = failureFrom(error);
@@ -221,6 +240,18 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 
 	await linkUnlinkedPersons(this, prepared);
 	await upsertGroups(this, prepared);
+	// Values left out before the write are reported; the rest of the person went on as written.
+	for (const [index, { failure, fields: left }] of rejectedBefore) {
+		const outcome = outcomes[index];
+		if (outcome.failure === failure) continue;
+		if (outcome.failure) {
+			outcome.failure.message = `${failure.message}; ${outcome.failure.message}`;
+			continue;
+		}
+		outcome.forwarded = { ...outcome.json, notWritten: left };
+		outcome.json = undefined;
+		outcome.failure = { ...failure, message: `${failure.message}; the person's other fields were written, ${keptText(left)}` };
+	}
 
 	await logFailedOutcomes(this, outcomes, failureLogSettings(options), 'Dynamics to Marketo');
 	return emitOutcomes(this, outcomes);
@@ -300,23 +331,105 @@ async function upsertGroups(ctx: IExecuteFunctions, prepared: Prepared[]): Promi
 			continue;
 		}
 		group.forEach((p, k) => applyResult(p, results[k], lookupField));
+		await retryWithoutRejected(ctx, group, results, lookupField);
 	}
+}
+
+/** Fields the link markers set on every linked person: a retry that would write only these is left out. */
+const LINK_FIELDS = new Set<string>(['id', MARKER_FIELDS.id, MARKER_FIELDS.type, MARKER_FIELDS.createdDate, MARKER_FIELDS.isDeleted]);
+
+/**
+ * Marketo rejects a whole person when one field is invalid. For a Resolve Conflict item the other
+ * fields still belong in Marketo: they are written again without the rejected ones, in one more call
+ * for the batch, and the state keeps the old base for the rejected fields (so their value stays
+ * where its user put it, and is tried and reported again with the next change). The failure is
+ * still reported; the item also goes on as written.
+ */
+async function retryWithoutRejected(ctx: IExecuteFunctions, group: Prepared[], results: RecordResult[], lookupField: string): Promise<void> {
+	const retries: Array<{ p: Prepared; record: IDataObject; rejected: string[] }> = [];
+	group.forEach((p, k) => {
+		if (!p.resolved || !p.outcome.failure) return;
+		const rejected = [...new Set((results[k]?.reasons ?? []).map((r) => fieldFromMessage(r.message)).filter((f): f is string => !!f))];
+		if (!rejected.length || rejected.some((f) => f === lookupField || !(f in p.record))) return;
+		const record = dropRejected(p.record, p.resolved, rejected);
+		if (Object.keys(record).some((field) => !LINK_FIELDS.has(field))) retries.push({ p, record, rejected });
+	});
+	if (!retries.length) return;
+	let again: RecordResult[];
+	try {
+		again = await syncLeads(ctx, retries.map((r) => r.record), { action: lookupField === 'id' ? 'updateOnly' : 'createOrUpdate', lookupField });
+	} catch {
+		return; // the first rejection is already reported; nothing else was written
+	}
+	retries.forEach(({ p, rejected }, k) => {
+		const r = again[k];
+		if (r?.status !== 'created' && r?.status !== 'updated') return;
+		p.outcome.forwarded = { ...successJson(p, r, lookupField), notWritten: rejected };
+		p.outcome.failure!.message += `; the person's other fields were written, ${keptText(rejected)}`;
+	});
+}
+
+/**
+ * The record without the rejected fields; its state keeps the old base for them (or is left out when
+ * it then says nothing new), so the rejected values are tried again with the next change.
+ */
+function dropRejected(record: IDataObject, resolved: ResolvedWrites, rejected: string[]): IDataObject {
+	const out: IDataObject = { ...record };
+	for (const field of rejected) delete out[field];
+	const state = parseSyncState(out[resolved.syncStateField]);
+	if (state) {
+		const base = parseSyncState(resolved.baseSyncState);
+		const kept = keepBaseFor(state, base, rejected);
+		if (base && sameFingerprints(kept, base)) delete out[resolved.syncStateField];
+		else out[resolved.syncStateField] = serialiseSyncState(kept);
+	}
+	return out;
+}
+
+/**
+ * Resolve Conflict's Marketo values, checked field by field: a value Marketo would reject is left
+ * out (and reported) instead of failing the whole person.
+ */
+const keptText = (fields: string[]) => `${fields.join(', ')} kept ${fields.length > 1 ? 'their' : 'its'} Marketo value`;
+
+function resolvedValues(
+	resolved: ResolvedWrites,
+	fields: Map<string, MarketoField>,
+): { values: IDataObject; rejected?: { failure: Failure; fields: string[] }; fatal?: Failure } {
+	const values: IDataObject = {};
+	const rejected: string[] = [];
+	let first: Failure | undefined;
+	for (const [key, raw] of Object.entries(resolved.toMarketo)) {
+		try {
+			Object.assign(values, convertDefinedValues({ [key]: raw }, 'marketo', { fields }));
+		} catch (error) {
+			// A missing field or a broken state is the setup's fault: the whole person fails, named.
+			if (!(error instanceof RecordError) || error.source === 'config' || key === resolved.syncStateField) return { values, fatal: failureFrom(error) };
+			rejected.push(key);
+			first ??= failureFrom(error);
+		}
+	}
+	return rejected.length ? { values: dropRejected(values, resolved, rejected), rejected: { failure: first!, fields: rejected } } : { values };
+}
+
+function successJson(p: Prepared, r: RecordResult, lookupField: string): IDataObject {
+	const ref = p.outcome.ref;
+	const marketoId = toLeadId(r.id);
+	if (marketoId !== undefined) ref.marketoId = marketoId;
+	return {
+		...(p.outcome.json ?? {}),
+		status: r.status,
+		marketoId,
+		...(ref.dynamicsId ? { dynamicsId: ref.dynamicsId, personType: typeLabel(p.table) } : {}),
+		...(ref.email ? { email: ref.email } : {}),
+		lookupField,
+	};
 }
 
 /** Marketo's answer for one record onto its item: written, or a failure naming the field. */
 function applyResult(p: Prepared, r: RecordResult | undefined, lookupField: string): void {
-	const ref = p.outcome.ref;
 	if (r && (r.status === 'created' || r.status === 'updated')) {
-		const marketoId = toLeadId(r.id);
-		if (marketoId !== undefined) ref.marketoId = marketoId;
-		p.outcome.json = {
-			...(p.outcome.json ?? {}),
-			status: r.status,
-			marketoId,
-			...(ref.dynamicsId ? { dynamicsId: ref.dynamicsId, personType: typeLabel(p.table) } : {}),
-			...(ref.email ? { email: ref.email } : {}),
-			lookupField,
-		};
+		p.outcome.json = successJson(p, r, lookupField);
 		return;
 	}
 	const message = reasonText(r);
