@@ -47,7 +47,18 @@ const isOperation = (name, position, operation) =>
 		},
 		options: {},
 	}, { typeVersion: 2 });
-const failures = (name, position) => node(name, 'n8n-nodes-base.noOp', position);
+// Each node's error output carries the failed input item's fields before `error` and `details`
+// (n8n merges the paired input in): the list keeps only those two, small and first.
+const failures = (name, position) => node(name, 'n8n-nodes-base.set', position, {
+	assignments: {
+		assignments: [
+			{ id: uuid(), name: 'error', type: 'string', value: '={{ $json.error }}' },
+			{ id: uuid(), name: 'details', type: 'object', value: '={{ $json.details ?? {} }}' },
+		],
+	},
+	includeOtherFields: false,
+	options: {},
+}, { typeVersion: 3.4 });
 
 // ── Lane 1: Dynamics leads and contacts → Marketo ──────────────────────────────────────────────
 sticky('Note: Dynamics to Marketo', [-60, -80], 1400, 560,

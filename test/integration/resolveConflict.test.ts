@@ -434,6 +434,10 @@ describe('Resolve Conflict', () => {
 			expect.stringMatching(/^Item 2: cannot tell where this change comes from/),
 		]);
 		expect(result.output('Resolve', 1).map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(errors.map((e) => e.details)).toEqual([
+			{ source: 'input', itemIndex: 0 },
+			{ field: 'id', source: 'input', itemIndex: 1 },
+		]);
 		expect(ok).toHaveLength(1);
 		expect(ok[0].action).toBe('none');
 	});

@@ -61,7 +61,14 @@ interface MarketoTask extends BaseTask {
 type Task = DynamicsTask | MarketoTask;
 
 /** Per input item: an output, or an error message naming the record. */
-export type Outcome = { output: ResolveOutput } | { error: string; api?: boolean; field?: string };
+export type Outcome =
+	| { output: ResolveOutput }
+	| { error: string; api?: boolean; field?: string; system?: 'marketo' | 'dynamics'; dynamicsId?: string; marketoId?: number };
+
+/** The ids an error item names. */
+function idsOf(task: Task): { dynamicsId?: string; marketoId?: number } {
+	return task.source === 'dynamics' ? { dynamicsId: task.id } : { marketoId: task.leadId };
+}
 
 /** An item that cannot be read, with the input field at fault. */
 class ItemError extends Error {
@@ -201,7 +208,7 @@ export async function resolveItems(fn: IExecuteFunctions, items: IDataObject[], 
 		};
 		ctx = { fn, marketoFields, columns };
 	} catch (error) {
-		for (const task of tasks) outcomes[task.index] = { error: `${label(task)}: could not read the field lists of Marketo and Dynamics: ${errorMessage(error)}`, api: true };
+		for (const task of tasks) outcomes[task.index] = { error: `${label(task)}: could not read the field lists of Marketo and Dynamics: ${errorMessage(error)}`, api: true, ...idsOf(task) };
 		return outcomes;
 	}
 
@@ -212,6 +219,8 @@ export async function resolveItems(fn: IExecuteFunctions, items: IDataObject[], 
 		if (!field) {
 			outcomes[task.index] = {
 				error: `${label(task)}: Marketo has no person field "${stateField}" to keep the sync state in: create a custom Text Area field with that API name (or choose another in Options → Sync State Field)`,
+				field: stateField,
+				...idsOf(task),
 			};
 		} else ready.push(task);
 	}
@@ -233,12 +242,12 @@ function label(task: Task): string {
 	return `Item ${task.index + 1} (${task.source === 'dynamics' ? `Dynamics ${task.entity} ${task.id}` : `Marketo person ${task.leadId}`})`;
 }
 
-async function guarded(tasks: Task[], outcomes: Outcome[], what: string, run: () => Promise<void>): Promise<boolean> {
+async function guarded(tasks: Task[], outcomes: Outcome[], what: string, system: 'marketo' | 'dynamics', run: () => Promise<void>): Promise<boolean> {
 	try {
 		await run();
 		return true;
 	} catch (error) {
-		for (const task of tasks) if (!outcomes[task.index]) outcomes[task.index] = { error: `${label(task)}: ${what}: ${errorMessage(error)}`, api: true };
+		for (const task of tasks) if (!outcomes[task.index]) outcomes[task.index] = { error: `${label(task)}: ${what}: ${errorMessage(error)}`, api: true, system, ...idsOf(task) };
 		return false;
 	}
 }
@@ -254,6 +263,7 @@ async function resolveMerges(ctx: Context, merges: Array<{ task: Task; entity: P
 			group.map((m) => m.task),
 			outcomes,
 			`Could not read the winning Dynamics ${table}s of merges`,
+			'dynamics',
 			async () => {
 				winners = await rowsByIds(ctx.fn, KNOWN_TABLES[table], group.map((m) => m.winnerId).filter((id): id is string => !!id), filterColumns);
 			},
@@ -306,7 +316,7 @@ async function resolveDynamicsChanges(ctx: Context, tasks: DynamicsTask[], readF
 	}
 	if (!lookups.length) return;
 	const byMicrosoftId = new Map<string, IDataObject[]>();
-	const ok = await guarded(lookups, outcomes, 'Could not look up the Marketo persons', async () => {
+	const ok = await guarded(lookups, outcomes, 'Could not look up the Marketo persons', 'marketo', async () => {
 		const persons = await getLeadsBy(ctx.fn, MARKER_FIELDS.id, lookups.map((t) => t.id), readFields);
 		for (const person of persons) {
 			const id = guid(person[MARKER_FIELDS.id]);
@@ -377,7 +387,7 @@ async function resolveMarketoChanges(ctx: Context, tasks: MarketoTask[], readFie
 	}
 	if (!lookups.length) return;
 	const persons = new Map<number, IDataObject>();
-	const ok = await guarded(lookups, outcomes, 'Could not read the Marketo persons', async () => {
+	const ok = await guarded(lookups, outcomes, 'Could not read the Marketo persons', 'marketo', async () => {
 		for (const person of await getLeadsBy(ctx.fn, 'id', lookups.map((t) => t.leadId), readFields)) persons.set(Number(person.id), person);
 	});
 	if (!ok) return;
@@ -408,6 +418,7 @@ async function resolveMarketoChanges(ctx: Context, tasks: MarketoTask[], readFie
 			group.map((l) => l.task),
 			outcomes,
 			`Could not read the Dynamics ${table}s`,
+			'dynamics',
 			async () => {
 				rows[table] = await rowsByIds(ctx.fn, KNOWN_TABLES[table], group.map((l) => l.id), select);
 			},
