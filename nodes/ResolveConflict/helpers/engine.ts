@@ -56,6 +56,8 @@ interface MarketoTask extends BaseTask {
 	source: 'marketo';
 	leadId: number;
 	activityDate?: string;
+	/** The person as the Marketo Trigger just read it, and the fields it read. */
+	current?: { values: IDataObject; fields: Set<string> };
 }
 
 type Task = DynamicsTask | MarketoTask;
@@ -111,7 +113,9 @@ export function parseItem(json: IDataObject, index: number, settings: ResolveSet
 	}
 	const leadId = typeof json.leadId === 'number' || (typeof json.leadId === 'string' && /^\d+$/.test(json.leadId.trim())) ? Number(json.leadId) : NaN;
 	if (Number.isSafeInteger(leadId) && leadId > 0) {
-		return { source: 'marketo', index, settings, operation, leadId, activityDate: typeof json.activityDate === 'string' ? json.activityDate : undefined };
+		const current =
+			isPlainObject(json.current) && Array.isArray(json.currentFields) ? { values: json.current, fields: new Set(json.currentFields.map(String)) } : undefined;
+		return { source: 'marketo', index, settings, operation, leadId, activityDate: typeof json.activityDate === 'string' ? json.activityDate : undefined, current };
 	}
 	if (json.leadId !== undefined && json.leadId !== null && json.leadId !== '') {
 		throw new ItemError(`Item ${index + 1}: "${shortText(json.leadId)}" is not a Marketo lead ID (a positive whole number in field "leadId")`, 'leadId');
@@ -386,15 +390,26 @@ async function resolveMarketoChanges(ctx: Context, tasks: MarketoTask[], readFie
 		else lookups.push(task);
 	}
 	if (!lookups.length) return;
+	// The Marketo Trigger has just read these persons: its values serve when they hold every field
+	// needed (a field it read but Marketo left out is empty). Only the others are read again.
 	const persons = new Map<number, IDataObject>();
-	const ok = await guarded(lookups, outcomes, 'Could not read the Marketo persons', 'marketo', async () => {
-		for (const person of await getLeadsBy(ctx.fn, 'id', lookups.map((t) => t.leadId), readFields)) persons.set(Number(person.id), person);
+	const toRead: MarketoTask[] = [];
+	for (const task of lookups) {
+		const current = task.current;
+		if (current && readFields.every((f) => current.fields.has(f))) {
+			persons.set(task.leadId, Object.fromEntries(readFields.map((f) => [f, current.values[f] ?? null])) as IDataObject);
+		} else toRead.push(task);
+	}
+	const ok = await guarded(toRead, outcomes, 'Could not read the Marketo persons', 'marketo', async () => {
+		if (!toRead.length) return;
+		for (const person of await getLeadsBy(ctx.fn, 'id', toRead.map((t) => t.leadId), readFields)) persons.set(Number(person.id), person);
 	});
-	if (!ok) return;
+	if (!ok && toRead.length === lookups.length) return; // every item already names the failed read
 
 	// Which Dynamics record each person is linked to.
 	const linked: Array<{ task: MarketoTask; person: IDataObject; id: string; tables: PersonTable[] }> = [];
 	for (const task of lookups) {
+		if (outcomes[task.index]) continue;
 		const person = persons.get(task.leadId);
 		if (!person) {
 			outcomes[task.index] = skip(task, null, `Marketo person ${task.leadId} no longer exists`);
