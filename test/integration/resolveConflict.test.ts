@@ -94,6 +94,23 @@ describe('Resolve Conflict', () => {
 		};
 	}
 
+	/**
+	 * The same, wired as workflows saved before the upserts were chained: Resolve Conflict feeds
+	 * both side by side (Marketo first on the canvas, as lane 1 was).
+	 */
+	async function sideBySide(input: IDataObject[]) {
+		const nodes = [
+			{ name: 'Resolve', type: 'resolveConflict', parameters: { operation: 'resolve' } as never, credentials, onError: 'continueErrorOutput' as const },
+			{ name: 'To Marketo', type: 'upsertPerson', parameters: { target: 'marketo' } as never, credentials, onError: 'continueErrorOutput' as const },
+			{ name: 'To Dynamics', type: 'upsertPerson', parameters: { target: 'dynamics' } as never, credentials, onError: 'continueErrorOutput' as const },
+		];
+		const main = (node: string) => ({ node, type: 'main' as never, index: 0 });
+		const result = await engine.run(nodes, { input, connections: { Start: { main: [[main('Resolve')]] }, Resolve: { main: [[main('To Marketo'), main('To Dynamics')]] } } });
+		expect(result.error).toBeUndefined();
+		const json = (node: string, output: number) => result.output(node, output).map((i) => i.json as IDataObject);
+		return { marketo: json('To Marketo', 0), dynamics: json('To Dynamics', 0), errors: [...json('Resolve', 1), ...json('To Dynamics', 1), ...json('To Marketo', 1)] };
+	}
+
 	/** "Dynamics Sync Error" activities on a person. */
 	const reports = (leadId: number) => {
 		const type = sims.marketo.store.customActivityTypes.get('dynamicsSyncError');
@@ -318,6 +335,29 @@ describe('Resolve Conflict', () => {
 			expect(state(leadId).f.email).toBe(fingerprint('sam@example.com'));
 			expect(reports(leadId)).toBe(2);
 		});
+	});
+
+	test('workflows saved with both upserts side by side: Upsert into Dynamics writes each person to Dynamics, then once to Marketo; the other upsert leaves them', async () => {
+		const long = 'Head of '.padEnd(150, 'x');
+		const { id, leadId } = await linkedPair('contact', { firstname: 'Vi', lastname: 'Vik', emailaddress1: 'vi@example.com', jobtitle: 'Buyer' });
+		sims.marketo.uiUpdateLead(leadId, { title: 'Head of Buying' });
+		sims.dataverse.update('contact', id, { telephone1: '555-0101' });
+		sims.marketo.resetCounters();
+		const ok = await sideBySide([dynamicsItem('contact', id)]);
+		expect(ok.errors).toEqual([]);
+		expect(ok.marketo[0]).toMatchObject({ status: 'skipped', reason: expect.stringContaining('Written by "To Dynamics"') });
+		expect(sims.marketo.stats().byRoute['POST /rest/v1/leads.json']).toBe(1);
+		expect(sims.dataverse.store.get('contact', id)!.jobtitle).toBe('Head of Buying');
+		const person = sims.marketo.store.getLead(leadId)!;
+		expect(person.phone).toBe('555-0101');
+		expect(parseSyncState(person.microsoftSyncState)!.f).toMatchObject({ title: fingerprint('Head of Buying'), phone: fingerprint('555-0101') });
+
+		sims.marketo.uiUpdateLead(leadId, { title: long });
+		const rejected = await sideBySide([marketoItem(leadId, ['title'])]);
+		expect(rejected.errors.map((e) => e.error)).toEqual([expect.stringContaining('"jobtitle" is too long')]);
+		expect(parseSyncState(sims.marketo.store.getLead(leadId)!.microsoftSyncState)!.f.title).toBe(fingerprint('Head of Buying'));
+		expect(sims.marketo.store.getLead(leadId)!.title).toBe(long);
+		expect(sims.dataverse.store.get('contact', id)!.jobtitle).toBe('Head of Buying');
 	});
 
 	test('echo: a change equal to the stored state yields none, from either side', async () => {

@@ -461,7 +461,7 @@ describe('Upsert Lead/Contact node', () => {
 			expect(String(ok[1].json.reason)).toContain('Microsoft Is Deleted');
 		});
 
-		test('Resolve Conflict items: toDynamics is written, then the item goes on to the Marketo write with the accepted state', async () => {
+		test('Resolve Conflict items, with no Marketo write after this node: Dynamics first, then one Marketo write with the accepted state', async () => {
 			const row = dvCreate('lead', { lastname: 'Base', emailaddress1: 'base@example.test' });
 			const lead = mkCreate({ email: 'base@example.test', lastName: 'Changed', microsoftId: row.leadid, microsoftType: 'Lead' });
 			const base = JSON.stringify({ v: 1, at: '2025-03-01T00:00:00.000Z', f: { lastName: 'abc' } });
@@ -470,18 +470,18 @@ describe('Upsert Lead/Contact node', () => {
 			sims.marketo.resetCounters();
 			const { ok, failed } = await run(toDynamics(), [item]);
 			expect(failed).toHaveLength(0);
-			expect(ok[0].json).toMatchObject({ ...item, toMarketo: { microsoftSyncState: state }, dynamicsWrite: { status: 'updated', dynamicsId: row.leadid, matchedBy: 'id' } });
+			expect(ok.map((i) => i.json)).toEqual([expect.objectContaining({ status: 'updated', marketoId: lead.id, dynamicsId: row.leadid })]);
 			expect(dvRow('lead', row.leadid as string)!.lastname).toBe('Changed');
-			// The Marketo write is the next node's: nothing was written to Marketo here.
-			expect(sims.marketo.stats().recordsWritten).toBe(0);
-			expect(mkLead(lead.id).microsoftSyncState ?? null).toBeNull();
+			expect(sims.marketo.stats().byRoute['POST /rest/v1/leads.json']).toBe(1);
+			expect(mkLead(lead.id).microsoftSyncState).toBe(state);
 
-			// Rejected by Dynamics: reported, and passed on with the state that keeps the old base.
+			// Rejected by Dynamics: reported; the Marketo write keeps the old base (here: nothing to store).
 			const rejected = { ...item, toDynamics: { lastname: 'L'.repeat(60) }, toMarketo: { phone: '1', microsoftSyncState: base } };
 			const second = await run(toDynamics(), [rejected]);
 			expect(second.failed.map((i) => i.json.error)).toEqual([expect.stringContaining('Dynamics column "lastname" is too long')]);
-			expect(second.ok.map((i) => i.json)).toEqual([{ ...rejected, dynamicsWrite: { status: 'failed', error: expect.stringContaining('too long') } }]);
+			expect(second.ok.map((i) => i.json)).toEqual([expect.objectContaining({ status: 'updated', marketoId: lead.id })]);
 			expect(second.ok[0].pairedItem).toEqual({ item: 0 });
+			expect(mkLead(lead.id)).toMatchObject({ phone: '1', microsoftSyncState: base });
 			expect(errorActivities(lead.id)).toHaveLength(1);
 		});
 

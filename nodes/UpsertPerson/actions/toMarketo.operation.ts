@@ -31,7 +31,7 @@ import {
 } from '../../persons';
 import { keepBaseFor, parseSyncState, sameFingerprints, serialiseSyncState } from '../../conflict/syncState';
 import { syncLeads, type MarketoField, type RecordResult } from '../../transport/marketoApi';
-import { definedValues, itemTable, mappingMode } from './common';
+import { definedValues, dynamicsWriteBeside, itemTable, mappingMode } from './common';
 
 const properties: INodeProperties[] = [
 	{
@@ -131,7 +131,7 @@ interface Prepared {
  * Writes persons into Marketo: validates and maps every item first, then upserts the valid ones
  * in calls of ≤300 per lookup field, and maps Marketo's per-record results back to the items.
  */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], itemIndexes?: number[]): Promise<INodeExecutionData[]> {
 	const personType = this.getNodeParameter('personType', 0, 'auto') as string;
 	const lookupChoice = this.getNodeParameter('lookupField', 0, 'auto') as string;
 	const customLookup = lookupChoice === 'other' ? String(this.getNodeParameter('customLookupField', 0, '') || '') : '';
@@ -144,6 +144,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const outcomes: ItemOutcome[] = [];
 	const prepared: Prepared[] = [];
 	const rejectedBefore = new Map<number, { failure: Failure; fields: string[] }>();
+	let besideName: string | null | undefined;
+	const besideDynamicsWrite = () => (besideName === undefined ? (besideName = dynamicsWriteBeside(this) ?? null) : besideName) ?? undefined;
 	for (let i = 0; i < items.length; i++) {
 		const view = personView(items[i].json);
 		const v = view.values;
@@ -151,7 +153,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const idKey = view.resolved ? 'dynamicsId' : view.dynamicsShaped ? PERSON_TABLES[table].primaryId : MARKER_FIELDS.id;
 		const rawId = textOf(view.resolved ? view.dynamicsId : view.dynamicsShaped ? v[idKey] ?? view.dynamicsId : v[MARKER_FIELDS.id] ?? v.dynamicsId);
 		const ref: RecordRef = {
-			index: i,
+			index: itemIndexes?.[i] ?? i,
 			dynamicsId: normaliseGuid(rawId) ?? rawId,
 			marketoId: toLeadId(view.marketoId ?? (view.dynamicsShaped ? v.marketoId : v.id ?? v.leadId ?? v.marketoId)),
 			email: textOf(view.dynamicsShaped ? v.emailaddress1 : v.email ?? view.resolved?.toMarketo.email),
@@ -167,6 +169,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			}
 			if (view.deleted) {
 				skip('The item reports a deleted record: use the Delete Person node for deletes');
+				continue;
+			}
+			const beside = view.resolved && !view.resolved.dynamicsWrite && Object.keys(view.resolved.toDynamics).length && !itemIndexes ? besideDynamicsWrite() : undefined;
+			if (beside) {
+				skip(`Written by "${beside}": Dynamics first, then Marketo with the state of what Dynamics accepted`);
 				continue;
 			}
 			if (view.resolved && !Object.keys(view.resolved.toMarketo).length) {
