@@ -24,7 +24,6 @@ import {
 	personMappings,
 	personView,
 	readOptions,
-	reasonText,
 	RecordError,
 	textOf,
 	toLeadId,
@@ -37,6 +36,7 @@ import {
 	type ResolvedWrites,
 	shortText,
 } from '../../persons';
+import { reasonsText } from '../../records/values';
 import { keepBaseFor, parseSyncState, sameFingerprints, serialiseSyncState } from '../../conflict/syncState';
 import type { ColumnInfo } from '../../transport/dataverseApi';
 import { definedValues, itemTable, mappingMode } from './common';
@@ -446,6 +446,6 @@ async function writeBack(ctx: IExecuteFunctions, list: Pending[]): Promise<void>
 	}
 	list.forEach((p, key) => {
 		const r = results.get(key);
-		p.outcome.json = r?.status === 'updated' ? { markersUpdated: true } : { markersUpdated: false, markerError: reasonText(r) };
+		p.outcome.json = r?.status === 'updated' ? { markersUpdated: true } : { markersUpdated: false, markerError: reasonsText(r?.reasons, r?.status) };
 	});
 }

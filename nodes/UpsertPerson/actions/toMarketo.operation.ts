@@ -19,7 +19,6 @@ import {
 	personMappings,
 	personView,
 	readOptions,
-	reasonText,
 	RecordError,
 	textOf,
 	toLeadId,
@@ -29,6 +28,7 @@ import {
 	type ResolvedWrites,
 	shortText,
 } from '../../persons';
+import { DEFAULT_SYNC_FILTER, reasonsText } from '../../records/values';
 import { keepBaseFor, parseSyncState, sameFingerprints, serialiseSyncState } from '../../conflict/syncState';
 import { syncLeads, type MarketoField, type RecordResult } from '../../transport/marketoApi';
 import { definedValues, dynamicsWriteBeside, itemTable, mappingMode } from './common';
@@ -138,7 +138,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const mode = mappingMode(this);
 	const options = readOptions(this);
 	const fallbackTable = (options.newPersonType as PersonTable) || 'lead';
-	const syncFilterField = options.syncFilterField === undefined ? 'new_synctomkto' : String(options.syncFilterField);
+	const syncFilterField = options.syncFilterField === undefined ? DEFAULT_SYNC_FILTER : String(options.syncFilterField);
 	const fields = await marketoFieldMap(this);
 
 	const outcomes: ItemOutcome[] = [];
@@ -439,7 +439,7 @@ function applyResult(p: Prepared, r: RecordResult | undefined, lookupField: stri
 		p.outcome.json = successJson(p, r, lookupField);
 		return;
 	}
-	const message = reasonText(r);
+	const message = reasonsText(r?.reasons, r?.status);
 	p.outcome.failure = {
 		message: `Marketo rejected the person: ${message}`,
 		field: fieldFromMessage(message) ?? (r?.reasons?.[0]?.code === '1007' ? lookupField : undefined),
