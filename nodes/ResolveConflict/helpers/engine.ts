@@ -5,6 +5,7 @@ import { buildSyncState, keepBaseFor, matchesSyncState, parseSyncState, sameFing
 import { MARKER_FIELDS, typeLabel, type FieldMapping, type PersonTable } from '../../mapping/defaultMappings';
 import { guid, KNOWN_TABLES, lookupId, presentColumns, rowsByIds } from '../../records/dataverseRows';
 import { errorMessage, excludedByFilter, isPlainObject, shortText, syncFilterValue } from '../../records/values';
+import { tableFromType } from '../../persons/tables';
 import { describeLeads, getLeadsBy, type MarketoField } from '../../transport/marketoApi';
 import { policyFor, type ResolveSettings } from './settings';
 
@@ -84,18 +85,12 @@ class ItemError extends Error {
 
 const NOT_IN_DYNAMICS = 'not in Dynamics: use Sync Person to Microsoft';
 
-function personTable(value: unknown): PersonTable | undefined {
-	const text = typeof value === 'string' ? value.trim().toLowerCase() : '';
-	if (text === 'lead' || text === 'leads') return 'lead';
-	if (text === 'contact' || text === 'contacts') return 'contact';
-	return undefined;
-}
 
 /** Reads one input item as a Dynamics change or a Marketo change; throws a message naming the item. */
 export function parseItem(json: IDataObject, index: number, settings: ResolveSettings): Task {
 	const operation = String(json.operation ?? 'updated');
 	if (typeof json.table === 'string' && isPlainObject(json.fields)) {
-		const entity = personTable(json.table);
+		const entity = tableFromType(json.table);
 		if (!entity) {
 			throw new Error(`Item ${index + 1}: Resolve Conflict handles Dynamics leads and contacts; "${json.table}" records sync one way with Sync Records to Marketo`);
 		}
@@ -420,7 +415,7 @@ async function resolveMarketoChanges(ctx: Context, tasks: MarketoTask[], readFie
 			outcomes[task.index] = skip(task, null, NOT_IN_DYNAMICS);
 			continue;
 		}
-		const typed = personTable(person[MARKER_FIELDS.type]);
+		const typed = tableFromType(person[MARKER_FIELDS.type]);
 		linked.push({ task, person, id, tables: typed ? [typed] : ['lead', 'contact'] });
 	}
 
