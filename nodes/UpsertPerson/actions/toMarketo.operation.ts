@@ -28,7 +28,7 @@ import {
 	type ResolvedWrites,
 	shortText,
 } from '../../persons';
-import { DEFAULT_SYNC_FILTER, reasonsText } from '../../records/values';
+import { DEFAULT_SYNC_FILTER, excludedByFilter, reasonsText } from '../../records/values';
 import { keepBaseFor, parseSyncState, sameFingerprints, serialiseSyncState } from '../../conflict/syncState';
 import { syncLeads, type MarketoField, type RecordResult } from '../../transport/marketoApi';
 import { definedValues, dynamicsWriteBeside, itemTable, mappingMode } from './common';
@@ -180,7 +180,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				skip(`Resolve Conflict has nothing to write to Marketo (${view.resolved.action}: ${view.resolved.reason})`);
 				continue;
 			}
-			if (view.dynamicsShaped && syncFilterField && v[syncFilterField] === false) {
+			if (view.dynamicsShaped && syncFilterField && excludedByFilter(items[i].json, v, syncFilterField)) {
 				skip(`The Dynamics sync filter "${syncFilterField}" is No`);
 				continue;
 			}
