@@ -32,12 +32,12 @@ import {
 	type DynamicsWriteOp,
 	type ItemOutcome,
 	type RecordRef,
-	type Failure,
 	type ResolvedWrites,
 	shortText,
 } from '../../persons';
 import { reasonsText } from '../../records/values';
-import { keepBaseFor, parseSyncState, sameFingerprints, serialiseSyncState } from '../../conflict/syncState';
+import { parseSyncState } from '../../conflict/syncState';
+import { checkedValues, keptText, stateToStore, type Rejected } from '../../persons/pipeline';
 import type { ColumnInfo } from '../../transport/dataverseApi';
 import { definedValues, itemTable, mappingMode } from './common';
 
@@ -113,8 +113,8 @@ interface Pending {
 	otherMatches?: number;
 	/** The Resolve Conflict item this write came from: passed on, with its state, to the Marketo write. */
 	resolved?: { json: IDataObject; writes: ResolvedWrites };
-	/** Columns of a Resolve Conflict item Dynamics rejects, left out of the write (Marketo names in `fields`). */
-	rejected?: { failure: Failure; columns: string[]; fields: string[] };
+	/** Columns of a Resolve Conflict item Dynamics rejects (`keys`), left out of the write; their Marketo names in `fields`. */
+	rejected?: Rejected & { fields: string[] };
 	/** Set when the record the item pointed to no longer exists. */
 	staleId?: string;
 	missing: string[];
@@ -192,13 +192,15 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			let missing: string[] = [];
 			let rejected: Pending['rejected'];
 			if (view.resolved) {
-				const checked = checkedColumns(source, { columns, choices }, view.resolved, mappings);
+				// A value Dynamics would reject is left out (and reported); the record's other columns are written.
+				const checked = checkedValues(source, 'dynamics', { columns, choices });
 				if (checked.fatal) {
 					outcome.failure = checked.fatal;
 					continue;
 				}
 				values = checked.values;
-				rejected = checked.rejected;
+				const writes = view.resolved;
+				rejected = checked.rejected && { ...checked.rejected, fields: checked.rejected.keys.map((c) => marketoFieldOf(writes, mappings, c)) };
 				if (rejected && !Object.keys(values).length) {
 					outcome.failure = rejected.failure;
 					continue;
@@ -252,7 +254,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const before = p.rejected;
 			p.rejected = {
 				failure: before ? { ...failure, message: `${before.failure.message}; ${failure.message}` } : failure,
-				columns: [...(before?.columns ?? []), column],
+				keys: [...(before?.keys ?? []), column],
 				fields: [...(before?.fields ?? []), marketoFieldOf(p.resolved!.writes, p.mappings, column)],
 			};
 			p.outcome.failure = undefined;
@@ -269,7 +271,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			}
 			if (p.resolved) {
 				if (p.rejected) {
-					p.outcome.failure = { ...p.rejected.failure, message: `${p.rejected.failure.message}; the record's other columns were written, ${p.rejected.columns.join(', ')} kept ${p.rejected.columns.length > 1 ? 'their' : 'its'} Dynamics value` };
+					p.outcome.failure = { ...p.rejected.failure, message: `${p.rejected.failure.message}; the record's other columns were written, ${keptText(p.rejected.keys, 'Dynamics')}` };
 					p.outcome.forwarded = passedOn(p);
 				} else p.outcome.json = passedOn(p);
 				continue;
@@ -306,13 +308,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 function passedOn(p: Pending): IDataObject {
 	const { json, writes } = p.resolved!;
 	const toMarketo: IDataObject = { ...writes.toMarketo };
-	const accepted = parseSyncState(writes.syncState);
-	const base = parseSyncState(writes.baseSyncState);
-	if (accepted) {
+	if (parseSyncState(writes.syncState)) {
 		// Columns Dynamics rejected keep their old base: their Marketo value is tried again next time.
-		const state = p.rejected ? keepBaseFor(accepted, base, p.rejected.fields) : accepted;
-		if (!base || !sameFingerprints(state, base)) toMarketo[writes.syncStateField] = p.rejected ? serialiseSyncState(state) : writes.syncState!;
-		else delete toMarketo[writes.syncStateField];
+		const state = stateToStore(writes, writes.syncState, p.rejected?.fields ?? []);
+		if (state === undefined) delete toMarketo[writes.syncStateField];
+		else toMarketo[writes.syncStateField] = state;
 	}
 	return {
 		...json,
@@ -324,7 +324,7 @@ function passedOn(p: Pending): IDataObject {
 			matchedBy: p.matchedBy ?? 'none',
 			...(p.status === 'created' && p.createdon ? { createdOn: p.createdon } : {}),
 			...(p.staleId ? { reason: `The linked Dynamics record ${p.staleId} no longer exists` } : {}),
-			...(p.rejected ? { notWritten: p.rejected.columns } : {}),
+			...(p.rejected ? { notWritten: p.rejected.keys } : {}),
 		},
 	};
 }
@@ -332,32 +332,6 @@ function passedOn(p: Pending): IDataObject {
 /** The Marketo field a Resolve Conflict item's column comes from (its own list, else the mapping). */
 function marketoFieldOf(writes: ResolvedWrites, mappings: FieldMapping[], column: string): string {
 	return writes.toDynamicsFields?.[column] ?? marketoNameOf(mappings, column) ?? column;
-}
-
-/**
- * A Resolve Conflict item's Dynamics values, checked column by column: a value Dynamics would reject
- * is left out (and reported) instead of failing the whole record; a missing column fails it, named.
- */
-function checkedColumns(
-	source: IDataObject,
-	lookups: Parameters<typeof convertDefinedValues>[2],
-	writes: ResolvedWrites,
-	mappings: FieldMapping[],
-): { values: IDataObject; rejected?: Pending['rejected']; fatal?: Failure } {
-	const values: IDataObject = {};
-	const columns: string[] = [];
-	let first: Failure | undefined;
-	for (const [column, raw] of Object.entries(source)) {
-		try {
-			Object.assign(values, convertDefinedValues({ [column]: raw }, 'dynamics', lookups));
-		} catch (error) {
-			if (!(error instanceof RecordError) || error.source === 'config') return { values, fatal: failureFrom(error) };
-			columns.push(column);
-			first ??= failureFrom(error);
-		}
-	}
-	if (!columns.length) return { values };
-	return { values, rejected: { failure: first!, columns, fields: columns.map((c) => marketoFieldOf(writes, mappings, c)) } };
 }
 
 /** Finds records by the match column (per table, escaped OData); the oldest match wins. */

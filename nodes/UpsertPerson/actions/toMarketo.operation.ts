@@ -24,13 +24,12 @@ import {
 	toLeadId,
 	type ItemOutcome,
 	type RecordRef,
-	type Failure,
 	type ResolvedWrites,
 	shortText,
 } from '../../persons';
+import { checkedValues, keptText, withoutRejected, writesMoreThanLink, type Rejected } from '../../persons/pipeline';
 import { DEFAULT_SYNC_FILTER, excludedByFilter, reasonsText } from '../../records/values';
-import { keepBaseFor, parseSyncState, sameFingerprints, serialiseSyncState } from '../../conflict/syncState';
-import { syncLeads, type MarketoField, type RecordResult } from '../../transport/marketoApi';
+import { syncLeads, type RecordResult } from '../../transport/marketoApi';
 import { definedValues, dynamicsWriteBeside, itemTable, mappingMode } from './common';
 
 const properties: INodeProperties[] = [
@@ -143,7 +142,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 
 	const outcomes: ItemOutcome[] = [];
 	const prepared: Prepared[] = [];
-	const rejectedBefore = new Map<number, { failure: Failure; fields: string[] }>();
+	const rejectedBefore = new Map<number, Rejected>();
 	let besideName: string | null | undefined;
 	const besideDynamicsWrite = () => (besideName === undefined ? (besideName = dynamicsWriteBeside(this) ?? null) : besideName) ?? undefined;
 	for (let i = 0; i < items.length; i++) {
@@ -188,15 +187,17 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			let values: IDataObject;
 			let synced: Record<string, unknown> | undefined;
 			if (view.resolved) {
-				const checked = resolvedValues(view.resolved, fields);
+				// A value Marketo would reject is left out (and reported); the rest of the person is written.
+				const checked = checkedValues(view.resolved.toMarketo, 'marketo', { fields }, [view.resolved.syncStateField]);
 				if (checked.fatal) {
 					outcome.failure = checked.fatal;
 					continue;
 				}
 				values = checked.values;
 				if (checked.rejected) {
+					values = withoutRejected(values, view.resolved, checked.rejected.keys);
 					rejectedBefore.set(i, checked.rejected);
-					if (!Object.keys(values).some((field) => !LINK_FIELDS.has(field))) {
+					if (!writesMoreThanLink(values)) {
 						outcome.failure = checked.rejected.failure;
 						continue;
 					}
@@ -248,7 +249,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	await linkUnlinkedPersons(this, prepared);
 	await upsertGroups(this, prepared);
 	// Values left out before the write are reported; the rest of the person went on as written.
-	for (const [index, { failure, fields: left }] of rejectedBefore) {
+	for (const [index, { failure, keys: left }] of rejectedBefore) {
 		const outcome = outcomes[index];
 		if (outcome.failure === failure) continue;
 		if (outcome.failure) {
@@ -257,7 +258,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		}
 		outcome.forwarded = { ...outcome.json, notWritten: left };
 		outcome.json = undefined;
-		outcome.failure = { ...failure, message: `${failure.message}; the person's other fields were written, ${keptText(left)}` };
+		outcome.failure = { ...failure, message: `${failure.message}; the person's other fields were written, ${keptText(left, 'Marketo')}` };
 	}
 
 	await logFailedOutcomes(this, outcomes, failureLogSettings(options), 'Dynamics to Marketo');
@@ -342,9 +343,6 @@ async function upsertGroups(ctx: IExecuteFunctions, prepared: Prepared[]): Promi
 	}
 }
 
-/** Fields the link markers set on every linked person: a retry that would write only these is left out. */
-const LINK_FIELDS = new Set<string>(['id', MARKER_FIELDS.id, MARKER_FIELDS.type, MARKER_FIELDS.createdDate, MARKER_FIELDS.isDeleted]);
-
 /**
  * Marketo rejects a whole person when one field is invalid. For a Resolve Conflict item the other
  * fields still belong in Marketo: they are written again without the rejected ones, in one more call
@@ -358,8 +356,8 @@ async function retryWithoutRejected(ctx: IExecuteFunctions, group: Prepared[], r
 		if (!p.resolved || !p.outcome.failure) return;
 		const rejected = [...new Set((results[k]?.reasons ?? []).map((r) => fieldFromMessage(r.message)).filter((f): f is string => !!f))];
 		if (!rejected.length || rejected.some((f) => f === lookupField || !(f in p.record))) return;
-		const record = dropRejected(p.record, p.resolved, rejected);
-		if (Object.keys(record).some((field) => !LINK_FIELDS.has(field))) retries.push({ p, record, rejected });
+		const record = withoutRejected(p.record, p.resolved, rejected);
+		if (writesMoreThanLink(record)) retries.push({ p, record, rejected });
 	});
 	if (!retries.length) return;
 	let again: RecordResult[];
@@ -372,51 +370,8 @@ async function retryWithoutRejected(ctx: IExecuteFunctions, group: Prepared[], r
 		const r = again[k];
 		if (r?.status !== 'created' && r?.status !== 'updated') return;
 		p.outcome.forwarded = { ...successJson(p, r, lookupField), notWritten: rejected };
-		p.outcome.failure!.message += `; the person's other fields were written, ${keptText(rejected)}`;
+		p.outcome.failure!.message += `; the person's other fields were written, ${keptText(rejected, 'Marketo')}`;
 	});
-}
-
-/**
- * The record without the rejected fields; its state keeps the old base for them (or is left out when
- * it then says nothing new), so the rejected values are tried again with the next change.
- */
-function dropRejected(record: IDataObject, resolved: ResolvedWrites, rejected: string[]): IDataObject {
-	const out: IDataObject = { ...record };
-	for (const field of rejected) delete out[field];
-	const state = parseSyncState(out[resolved.syncStateField]);
-	if (state) {
-		const base = parseSyncState(resolved.baseSyncState);
-		const kept = keepBaseFor(state, base, rejected);
-		if (base && sameFingerprints(kept, base)) delete out[resolved.syncStateField];
-		else out[resolved.syncStateField] = serialiseSyncState(kept);
-	}
-	return out;
-}
-
-/**
- * Resolve Conflict's Marketo values, checked field by field: a value Marketo would reject is left
- * out (and reported) instead of failing the whole person.
- */
-const keptText = (fields: string[]) => `${fields.join(', ')} kept ${fields.length > 1 ? 'their' : 'its'} Marketo value`;
-
-function resolvedValues(
-	resolved: ResolvedWrites,
-	fields: Map<string, MarketoField>,
-): { values: IDataObject; rejected?: { failure: Failure; fields: string[] }; fatal?: Failure } {
-	const values: IDataObject = {};
-	const rejected: string[] = [];
-	let first: Failure | undefined;
-	for (const [key, raw] of Object.entries(resolved.toMarketo)) {
-		try {
-			Object.assign(values, convertDefinedValues({ [key]: raw }, 'marketo', { fields }));
-		} catch (error) {
-			// A missing field or a broken state is the setup's fault: the whole person fails, named.
-			if (!(error instanceof RecordError) || error.source === 'config' || key === resolved.syncStateField) return { values, fatal: failureFrom(error) };
-			rejected.push(key);
-			first ??= failureFrom(error);
-		}
-	}
-	return rejected.length ? { values: dropRejected(values, resolved, rejected), rejected: { failure: first!, fields: rejected } } : { values };
 }
 
 function successJson(p: Prepared, r: RecordResult, lookupField: string): IDataObject {
