@@ -108,7 +108,7 @@ connect(mktNew, syncPerson, 0);
 const resolveFromMkto = node('Resolve Conflict (Marketo change)', `${PKG}.resolveConflict`, [640, 920], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
 connect(mktNew, resolveFromMkto, 1);
 const upsertDyn2 = node('Upsert into Dynamics', `${PKG}.upsertPerson`, [860, 920], { target: 'dynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
-const upsertMkto2 = node('Write Dynamics changes and sync state to Marketo', `${PKG}.upsertPerson`, [1080, 920], { target: 'marketo' }, { credentials: BOTH, onError: 'continueErrorOutput' });
+const upsertMkto2 = node('Write to Marketo with sync state', `${PKG}.upsertPerson`, [1080, 920], { target: 'marketo' }, { credentials: BOTH, onError: 'continueErrorOutput' });
 connect(resolveFromMkto, upsertDyn2, 0);
 connect(upsertDyn2, upsertMkto2, 0);
 
