@@ -11,6 +11,9 @@ import { acquireDynamicsToken, type DynamicsCredentials } from '../nodes/transpo
 import { baseUrlOf, parseSecureUrl } from '../nodes/transport/urls';
 import { unreachable } from './connection';
 
+/** Environment URLs that answered in this process (see preAuthentication). */
+const reachableEnvironments = new Set<string>();
+
 const dynamicsBaseUrl = (environmentUrl: unknown) => baseUrlOf(parseSecureUrl(environmentUrl, 'Environment URL'));
 
 export class MicrosoftDynamicsApi implements ICredentialType {
@@ -134,17 +137,20 @@ export class MicrosoftDynamicsApi implements ICredentialType {
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
 		const c = credentials as unknown as DynamicsCredentials;
 		const http: IHttpRequestHelper['helpers']['httpRequest'] = async (options) => await this.helpers.httpRequest(options);
-		const environment = `${dynamicsBaseUrl(c.environmentUrl)}/api/data/v9.2/`;
-		const [token, unreachableMessage] = await Promise.allSettled([
-			acquireDynamicsToken(async (options) => await http(options), c),
-			unreachable(
-				http,
-				environment,
-				'the Dynamics 365 environment',
-				'Check the Environment URL (Power Platform admin center → Environments → Environment URL) and that n8n can reach it.',
-			),
-		]);
+		// The environment's root, not the Web API: no API call is spent (nor counted against the
+		// user's request limits), and once an environment answered, later token refreshes skip it.
+		const environment = `${dynamicsBaseUrl(c.environmentUrl)}/`;
+		const probe = reachableEnvironments.has(environment)
+			? Promise.resolve(undefined)
+			: unreachable(
+					http,
+					environment,
+					'the Dynamics 365 environment',
+					'Check the Environment URL (Power Platform admin center → Environments → Environment URL) and that n8n can reach it.',
+				);
+		const [token, unreachableMessage] = await Promise.allSettled([acquireDynamicsToken(async (options) => await http(options), c), probe]);
 		if (unreachableMessage.status === 'fulfilled' && unreachableMessage.value) throw new Error(unreachableMessage.value);
+		if (unreachableMessage.status === 'fulfilled') reachableEnvironments.add(environment);
 		if (token.status === 'rejected') throw token.reason;
 		return { accessToken: token.value };
 	}
