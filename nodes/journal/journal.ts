@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IDataObject, INodeExecutionData, IPollFunctions, IRun } from 'n8n-workflow';
 
 import { classifyRun, forgetOutcome, outcomeOf, PROCESS_INSTANCE, setOutcome, type Outcome } from './outcomes';
-import { noteEmitted, noteOutcome, noteState } from './status';
+import { noteEmitted, noteOutcome, noteState, statusKey, takeReplay, type EmittedBatch } from './status';
 
 /** One emitted batch whose end n8n has not confirmed yet (see README.md). */
 export interface JournalEntry extends IDataObject {
@@ -58,7 +58,7 @@ export class TriggerJournal {
 		private readonly ctx: IPollFunctions,
 		private readonly staticData: IDataObject,
 		settings: string,
-		private readonly lane: string,
+		private readonly trigger: string,
 	) {
 		const stored = staticData.journal as StoredJournal | undefined;
 		this.stored = stored && stored.settings === settings ? (JSON.parse(JSON.stringify(stored)) as StoredJournal) : { settings, entries: [] };
@@ -103,17 +103,24 @@ export class TriggerJournal {
 		if (hold) {
 			if (restart && restart.entry.at < hold.at) Object.assign(hold, { from: restart.entry.from, at: restart.entry.at, tries: restart.entry.tries });
 			if (now < hold.until) {
-				noteState(this.ctx, this.lane, { waitingForQuotaUntil: hold.until });
+				noteState(this.ctx, this.trigger, { waitingForQuotaUntil: hold.until });
 				return { kind: 'wait', why: "waiting for Marketo's daily quota to reset", until: hold.until };
 			}
 			// The quota day turned over: read again from the first batch it stopped (later ones included).
 			this.stored.hold = undefined;
 			for (const entry of this.stored.entries) this.settled.push(entry.id);
 			this.stored.entries = [];
-			noteState(this.ctx, this.lane, { waitingForQuotaUntil: null });
+			noteState(this.ctx, this.trigger, { waitingForQuotaUntil: null });
 			return this.rewindOrGiveUp({ from: hold.from, tries: hold.tries, why: "Marketo's daily quota was reset" });
 		}
 		if (restart) return this.rewindOrGiveUp({ from: restart.entry.from, tries: restart.entry.tries, why: restart.why });
+		const replay = takeReplay(this.ctx, this.trigger);
+		if (replay) {
+			for (const entry of this.stored.entries) this.settled.push(entry.id);
+			this.stored.entries = [];
+			this.ctx.logger?.info(`${this.trigger}: replaying failed records, as asked on the status page`);
+			return { kind: 'rewind', from: replay, tries: 0, why: 'an admin asked to replay the failed records' };
+		}
 		if (this.stored.entries.length >= MAX_OPEN_BATCHES) {
 			return { kind: 'wait', why: `${this.stored.entries.length} batches still running` };
 		}
@@ -133,12 +140,12 @@ export class TriggerJournal {
 
 	private rewindOrGiveUp(r: { from: IDataObject; tries: number; why: string }): Plan {
 		if (r.tries >= MAX_TRIES) {
-			const message = `${this.lane}: a batch was sent ${r.tries} times and never finished (${r.why}); it is left to an admin (Executions → Retry)`;
+			const message = `${this.trigger}: a batch was sent ${r.tries} times and never finished (${r.why}); it is left to an admin (Executions → Retry)`;
 			this.ctx.logger?.error(message);
-			noteState(this.ctx, this.lane, { lastProblem: message });
+			noteState(this.ctx, this.trigger, { lastProblem: message });
 			return { kind: 'continue' };
 		}
-		this.ctx.logger?.info(`${this.lane}: reading again what an unfinished execution had read (${r.why})`);
+		this.ctx.logger?.info(`${this.trigger}: reading again what an unfinished execution had read (${r.why})`);
 		return { kind: 'rewind', from: r.from, tries: r.tries, why: r.why };
 	}
 
@@ -158,7 +165,7 @@ export class TriggerJournal {
 		const entry: JournalEntry = { id: randomUUID(), from, at: Date.now(), records: items.length, instance: PROCESS_INSTANCE, tries: tries + 1 };
 		this.stored.entries.push(entry);
 		this.save();
-		noteEmitted(this.ctx, this.lane, { records: items.length, backlog, open: this.stored.entries.length });
+		noteEmitted(this.ctx, this.trigger, { records: items.length, backlog, open: this.stored.entries.length });
 		const done = this.ctx.helpers.createDeferredPromise<IRun | undefined>();
 		try {
 			this.ctx.__emit([items], undefined, done);
@@ -168,17 +175,22 @@ export class TriggerJournal {
 			return false;
 		}
 		setOutcome(entry.id, { state: 'running', since: entry.at });
-		const lane = this.lane;
+		const batch: EmittedBatch = {
+			key: statusKey(this.ctx, this.trigger),
+			records: items.length,
+			ids: items.map((i) => String(i.json.id ?? i.json.leadId ?? '')),
+			from,
+		};
 		done.promise.then(
 			(run) => {
 				const outcome = classifyRun(run);
 				setOutcome(entry.id, outcome);
-				noteOutcome(lane, entry.records, outcome);
+				noteOutcome(batch, outcome);
 			},
 			(error: Error) => {
 				const outcome: Outcome = { state: 'retry', at: Date.now(), why: error?.message ?? 'the execution was lost' };
 				setOutcome(entry.id, outcome);
-				noteOutcome(lane, entry.records, outcome);
+				noteOutcome(batch, outcome);
 			},
 		);
 		return true;

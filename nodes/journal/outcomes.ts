@@ -10,9 +10,9 @@ export const PROCESS_INSTANCE = randomUUID();
 /** What became of an emitted batch, as n8n reported it when the execution ended. */
 export type Outcome =
 	| { state: 'running'; since: number }
-	| { state: 'done'; at: number; failed: number }
+	| { state: 'done'; at: number; failed: number; failures?: IDataObject[] }
 	| { state: 'retry'; at: number; why: string }
-	| { state: 'quota'; at: number; until: number; failed: number };
+	| { state: 'quota'; at: number; until: number; failed: number; failures?: IDataObject[] };
 
 /** Batch id → outcome, for batches emitted by this process (kept until the trigger has read it). */
 const outcomes = new Map<string, Outcome>();
@@ -79,8 +79,8 @@ export function classifyRun(run: IRun | undefined, now = Date.now()): Outcome {
 	if (run.status === 'success') return { state: 'done', at: now, failed: 0 };
 	if (run.status === 'error') {
 		const quota = QUOTA.test(message) || (items ?? []).some(isQuotaFailure);
-		if (quota) return { state: 'quota', at: now, until: quotaRetryAt(now), failed };
-		if (reported || nodeType === 'n8n-nodes-base.stopAndError') return { state: 'done', at: now, failed };
+		if (quota) return { state: 'quota', at: now, until: quotaRetryAt(now), failed, failures: items };
+		if (reported || nodeType === 'n8n-nodes-base.stopAndError') return { state: 'done', at: now, failed, failures: items };
 		return { state: 'retry', at: now, why: message || 'the execution failed' };
 	}
 	return { state: 'retry', at: now, why: `the execution ended ${run.status}` };

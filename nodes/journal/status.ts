@@ -34,8 +34,31 @@ export interface TriggerStatus extends IDataObject {
 	lastProblem: string | null;
 	/** Batches read again after n8n did not finish them. */
 	recovered: number;
+	/** The workflow the trigger belongs to. */
+	workflowId: string;
+	workflowName: string;
+	/** Records failing now, by record id (until a later batch syncs them; bounded). */
+	failed: Record<string, FailedRecord>;
+	/** Failed records n8n reported only as a count (queue mode: the run data stays on the worker). */
+	failedUncounted: number;
+	/** Where the oldest batch with records still failing was read from: a replay reads again from there. */
+	replayFrom: IDataObject | null;
 	updatedAt: number;
 }
+
+/** One record that failed and has not synced since. */
+export interface FailedRecord extends IDataObject {
+	record: string;
+	field: string;
+	code: string;
+	message: string;
+	firstSeen: number;
+	lastSeen: number;
+	tries: number;
+}
+
+/** Failed records kept per trigger (the oldest drop out first). */
+export const MAX_FAILED_KEPT = 500;
 
 /** Where the status lives in the workflow's global static data (saved by n8n with the triggers' cursors). */
 export const STATUS_KEY = 'marketoDynamicsSyncStatus';
@@ -70,8 +93,18 @@ function blank(trigger: string, lane: Lane): TriggerStatus {
 		resyncsDone: [],
 		lastProblem: null,
 		recovered: 0,
+		workflowId: '',
+		workflowName: '',
+		failed: {},
+		failedUncounted: 0,
+		replayFrom: null,
 		updatedAt: Date.now(),
 	};
+}
+
+/** Registry key: a trigger of one workflow. */
+function keyOf(ctx: IPollFunctions, trigger: string): string {
+	return `${ctx.getWorkflow().id ?? ''}:${trigger}`;
 }
 
 function globalStatus(ctx: IPollFunctions): IDataObject {
@@ -82,14 +115,22 @@ function globalStatus(ctx: IPollFunctions): IDataObject {
 
 /** Registers the trigger (its lane) and returns its status, from this process or from what n8n saved. */
 export function statusOf(ctx: IPollFunctions, trigger: string, lane: Lane): TriggerStatus {
-	let status = live.get(trigger);
+	const key = keyOf(ctx, trigger);
+	let status = live.get(key);
 	if (!status) {
 		const saved = globalStatus(ctx)[trigger] as TriggerStatus | undefined;
 		status = saved ? { ...blank(trigger, lane), ...(JSON.parse(JSON.stringify(saved)) as TriggerStatus), running: 0, lane } : blank(trigger, lane);
-		live.set(trigger, status);
+		live.set(key, status);
 	}
+	const workflow = ctx.getWorkflow();
 	status.lane = lane;
+	status.workflowId = String(workflow.id ?? '');
+	status.workflowName = String(workflow.name ?? '');
 	return status;
+}
+
+function liveOf(ctx: IPollFunctions, trigger: string): TriggerStatus | undefined {
+	return live.get(keyOf(ctx, trigger));
 }
 
 /** Copies this process's status of the trigger into the static data n8n saves with the next batch. */
@@ -101,14 +142,14 @@ function publish(ctx: IPollFunctions, status: TriggerStatus): void {
 }
 
 export function noteState(ctx: IPollFunctions, trigger: string, change: Partial<TriggerStatus>): void {
-	const status = live.get(trigger);
+	const status = liveOf(ctx, trigger);
 	if (!status) return;
 	Object.assign(status, change);
 	publish(ctx, status);
 }
 
 export function noteEmitted(ctx: IPollFunctions, trigger: string, e: { records: number; backlog: boolean; open: number }): void {
-	const status = live.get(trigger);
+	const status = liveOf(ctx, trigger);
 	if (!status) return;
 	status.lastEmittedAt = Date.now();
 	status.running += 1;
@@ -118,7 +159,7 @@ export function noteEmitted(ctx: IPollFunctions, trigger: string, e: { records: 
 
 /** A poll that found nothing new: the feed is drained. */
 export function notePoll(ctx: IPollFunctions, trigger: string, change: Partial<TriggerStatus> = {}): void {
-	const status = live.get(trigger);
+	const status = liveOf(ctx, trigger);
 	if (!status) return;
 	Object.assign(status, change);
 	publish(ctx, status);
@@ -126,7 +167,7 @@ export function notePoll(ctx: IPollFunctions, trigger: string, change: Partial<T
 
 /** A resync started or ended (the trigger's cursor says so). */
 export function noteResync(ctx: IPollFunctions, trigger: string, resync: { since: string; reason: string } | null): void {
-	const status = live.get(trigger);
+	const status = liveOf(ctx, trigger);
 	if (!status) return;
 	const before = status.resync;
 	if (before && !resync) status.resyncsDone = [...status.resyncsDone, { ...before, doneAt: Date.now() }].slice(-10);
@@ -136,9 +177,68 @@ export function noteResync(ctx: IPollFunctions, trigger: string, resync: { since
 	publish(ctx, status);
 }
 
+/** What an emitted batch carried, for the outcome's bookkeeping. */
+export interface EmittedBatch {
+	/** The trigger's registry key (see `statusKey`). */
+	key: string;
+	records: number;
+	/** The record ids of the batch (Dynamics row id, Marketo lead id). */
+	ids: string[];
+	from: IDataObject;
+}
+
+export function statusKey(ctx: IPollFunctions, trigger: string): string {
+	return keyOf(ctx, trigger);
+}
+
+function text(value: unknown): string {
+	if (typeof value === 'string') return value;
+	if (value && typeof value === 'object' && typeof (value as IDataObject).message === 'string') return String((value as IDataObject).message);
+	return value === undefined || value === null ? '' : JSON.stringify(value);
+}
+
+/** The record a failed item names (the same ids the triggers output). */
+function failedId(item: IDataObject): string {
+	const d = (item.details ?? {}) as IDataObject;
+	const id = d.dynamicsId ?? d.marketoId ?? d.recordId ?? d.email ?? item.id ?? item.leadId;
+	return id === undefined || id === null ? '' : String(id);
+}
+
+/** Keeps each failed record once (tries, first and last seen); drops those the batch synced. */
+function bookFailures(status: TriggerStatus, batch: EmittedBatch, failures: IDataObject[] | undefined, failedCount: number, at: number): void {
+	if (!failures) {
+		status.failedUncounted = failedCount;
+		if (failedCount && !status.replayFrom) status.replayFrom = batch.from;
+		return;
+	}
+	status.failedUncounted = 0;
+	const failedNow = new Set<string>();
+	for (const item of failures) {
+		const record = failedId(item);
+		if (!record) continue;
+		failedNow.add(record);
+		const d = (item.details ?? {}) as IDataObject;
+		const before = status.failed[record];
+		status.failed[record] = {
+			record,
+			field: text(d.field),
+			code: text(d.code),
+			message: text(item.error).slice(0, 500),
+			firstSeen: before?.firstSeen ?? at,
+			lastSeen: at,
+			tries: (before?.tries ?? 0) + 1,
+		};
+	}
+	for (const id of batch.ids) if (!failedNow.has(id)) delete status.failed[id];
+	const kept = Object.values(status.failed).sort((a, b) => a.lastSeen - b.lastSeen);
+	for (const old of kept.slice(0, Math.max(0, kept.length - MAX_FAILED_KEPT))) delete status.failed[old.record];
+	if (Object.keys(status.failed).length === 0) status.replayFrom = null;
+	else if (failedNow.size && !status.replayFrom) status.replayFrom = batch.from;
+}
+
 /** How an emitted batch ended (called when n8n settles the run, between polls). */
-export function noteOutcome(trigger: string, records: number, outcome: Outcome): void {
-	const status = live.get(trigger);
+export function noteOutcome(batch: EmittedBatch, outcome: Outcome): void {
+	const status = live.get(batch.key);
 	if (!status) return;
 	status.running = Math.max(0, status.running - 1);
 	if (outcome.state === 'running') return;
@@ -146,8 +246,9 @@ export function noteOutcome(trigger: string, records: number, outcome: Outcome):
 	if (outcome.state === 'done') {
 		status.lastSyncedAt = outcome.at;
 		status.lastRunFailed = outcome.failed;
-		status.syncedByHour[hour] = (status.syncedByHour[hour] ?? 0) + Math.max(0, records - outcome.failed);
+		status.syncedByHour[hour] = (status.syncedByHour[hour] ?? 0) + Math.max(0, batch.records - outcome.failed);
 		if (outcome.failed) status.failedByHour[hour] = (status.failedByHour[hour] ?? 0) + outcome.failed;
+		bookFailures(status, batch, outcome.failures, outcome.failed, outcome.at);
 		status.lastProblem = null;
 	} else if (outcome.state === 'quota') {
 		status.waitingForQuotaUntil = outcome.until;
@@ -156,6 +257,28 @@ export function noteOutcome(trigger: string, records: number, outcome: Outcome):
 		status.lastProblem = `A run did not finish (${outcome.why}); its records are read again.`;
 		status.recovered += 1;
 	}
+}
+
+/** Replays asked for on the status page, by trigger key (this process; a restart forgets them). */
+const replayAsked = new Set<string>();
+
+/** The status page's "Replay failed records": each trigger with failed records reads again from where they were read. */
+export function askReplay(workflowId?: string): number {
+	let asked = 0;
+	for (const [key, status] of live) {
+		if (workflowId && status.workflowId !== workflowId) continue;
+		if (!status.replayFrom) continue;
+		replayAsked.add(key);
+		asked++;
+	}
+	return asked;
+}
+
+/** Where a replay asked for reads from (taken once), or undefined. */
+export function takeReplay(ctx: IPollFunctions, trigger: string): IDataObject | undefined {
+	const key = keyOf(ctx, trigger);
+	if (!replayAsked.delete(key)) return undefined;
+	return live.get(key)?.replayFrom ?? undefined;
 }
 
 /** Every trigger status this process knows (the status page in one-process n8n reads these: fresher than static data). */
