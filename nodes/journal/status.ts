@@ -197,11 +197,11 @@ function text(value: unknown): string {
 	return value === undefined || value === null ? '' : JSON.stringify(value);
 }
 
-/** The record a failed item names (the same ids the triggers output). */
-function failedId(item: IDataObject): string {
+/** The record a failed item names: the id of the batch it belongs to (Dynamics row id, Marketo lead id), else any id it has. */
+function failedId(item: IDataObject, batchIds: Set<string>): string {
 	const d = (item.details ?? {}) as IDataObject;
-	const id = d.dynamicsId ?? d.marketoId ?? d.recordId ?? d.email ?? item.id ?? item.leadId;
-	return id === undefined || id === null ? '' : String(id);
+	const candidates = [d.dynamicsId, d.marketoId, d.recordId, item.id, item.leadId, d.email].filter((c) => c !== undefined && c !== null && c !== '').map(String);
+	return candidates.find((c) => batchIds.has(c)) ?? candidates[0] ?? '';
 }
 
 /** Keeps each failed record once (tries, first and last seen); drops those the batch synced. */
@@ -213,8 +213,9 @@ function bookFailures(status: TriggerStatus, batch: EmittedBatch, failures: IDat
 	}
 	status.failedUncounted = 0;
 	const failedNow = new Set<string>();
+	const batchIds = new Set(batch.ids);
 	for (const item of failures) {
-		const record = failedId(item);
+		const record = failedId(item, batchIds);
 		if (!record) continue;
 		failedNow.add(record);
 		const d = (item.details ?? {}) as IDataObject;

@@ -73,6 +73,8 @@ export interface LabOptions {
 	 * is 120 s), so a scenario can hold an answer past it without waiting minutes.
 	 */
 	requestTimeoutMs?: number;
+	/** More workflows to import and publish next to the template (the status page). */
+	extraWorkflows?: Array<Record<string, unknown>>;
 }
 
 export class SyncLab {
@@ -88,6 +90,8 @@ export class SyncLab {
 	 */
 	readonly failedItems: string[] = [];
 	failedExecutions = 0;
+	/** What the kill scenario saw at the moment of the kill. */
+	killNote = '';
 	private crashedExecutionIds: string[] = [];
 	private flatted: { parse(text: string): any };
 
@@ -126,6 +130,7 @@ export class SyncLab {
 		]);
 		this.workflow = this.observableTemplate();
 		this.n8n.importAndPublish(this.workflow);
+		for (const extra of this.options.extraWorkflows ?? []) this.n8n.importAndPublish(extra);
 		await this.n8n.start();
 		await this.n8n.setupOwner();
 		for (let i = 0; i < (this.options.workers ?? 0); i++) await this.n8n.startWorker(this.options.workerConcurrency);
@@ -310,6 +315,14 @@ export class SyncLab {
 				for (const item of run?.data?.main?.[0] ?? []) this.failedItems.push(JSON.stringify(item.json));
 			}
 		}
+	}
+
+	/** Whether n8n lists an execution of the template as running (its list's first page carries them). */
+	async hasRunningExecution(): Promise<boolean> {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId: this.workflow.id }));
+		const list = await this.n8n.rest('GET', `/executions?limit=20&filter=${filter}`);
+		const page = list.json?.data?.results;
+		return Array.isArray(page) && page.some((e: { status?: string }) => e.status === 'running');
 	}
 
 	/**

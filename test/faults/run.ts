@@ -96,7 +96,8 @@ async function runScenario(lab: SyncLab, scenario: FaultScenario): Promise<Row> 
 	}
 	const cursors = await lab.cursorProblems();
 	const after = injectedSoFar(lab);
-	const injected = describeInjected(before, after, scenario.injectedNote);
+	const injected = describeInjected(before, after, [scenario.injectedNote, lab.killNote].filter(Boolean).join(', '));
+	lab.killNote = '';
 	const clientTimeouts = after.heldPastClient - before.heldPastClient;
 	const problems: string[] = [];
 	// A timeout scenario whose client never gave up tested no timeout.
