@@ -76,7 +76,7 @@ export function classifyRun(run: IRun | undefined, now = Date.now()): Outcome {
 	const { message, nodeType } = errorText(run);
 	const reported = REPORTED_FAILURES.exec(message);
 	const failed = items?.length ?? (reported ? Number(reported[1]) : 0);
-	if (run.status === 'success') return { state: 'done', at: now, failed: 0 };
+	if (run.status === 'success') return { state: 'done', at: now, failed: 0, failures: [] };
 	if (run.status === 'error') {
 		const quota = QUOTA.test(message) || (items ?? []).some(isQuotaFailure);
 		if (quota) return { state: 'quota', at: now, until: quotaRetryAt(now), failed, failures: items };

@@ -29,6 +29,8 @@ function playwright(): { chromium: { launch(options: Record<string, unknown>): P
 	return require(path.join(dir, 'node_modules', 'playwright-core'));
 }
 
+jest.setTimeout(600_000);
+
 const describeWithChromium = fs.existsSync(CHROMIUM) ? describe : describe.skip;
 
 describeWithChromium('Sync status page in real n8n, seen in Chromium', () => {

@@ -10,6 +10,7 @@ import { DynamicsTrigger } from '../../nodes/DynamicsTrigger/DynamicsTrigger.nod
 import { MarketoTrigger } from '../../nodes/MarketoTrigger/MarketoTrigger.node';
 import { QUOTA_RETRY_ENV } from '../../nodes/journal/outcomes';
 import { RECOVERY_GRACE_ENV } from '../../nodes/journal/journal';
+import { askReplay, liveStatuses } from '../../nodes/journal/status';
 import { clearMetadataCache } from '../../nodes/transport/dataverseApi';
 import { DataverseSimulator } from '../../simulators/dataverse';
 import { EntraSimulator } from '../../simulators/entra';
@@ -68,8 +69,8 @@ function watched(spec: { name: string; type: string; parameters: IDataObject; cr
 	return { poller, emitted };
 }
 
-function dynamicsLeads() {
-	return watched({ name: 'Dynamics: leads', type: 'dynamicsTrigger', parameters: { table: 'lead' }, credentials: { microsoftDynamicsApi: { id: DYN_CRED, name: 'D' } } });
+function dynamicsLeads(name = 'Dynamics: leads') {
+	return watched({ name, type: 'dynamicsTrigger', parameters: { table: 'lead' }, credentials: { microsoftDynamicsApi: { id: DYN_CRED, name: 'D' } } });
 }
 
 /** The run n8n hands back when the execution ends. */
@@ -184,5 +185,40 @@ describe('Journal: batches n8n did not finish are read again by the trigger', ()
 		expect(emitted).toHaveLength(2);
 		expect(emitted[1].items.map((i) => i.leadId)).toEqual([firstId]);
 		expect((emitted[1].items[0].current as IDataObject).title).toBe('CTO');
+	});
+
+	test('a failed record is kept once (field, code, tries) until a later batch syncs it; Replay reads it again', async () => {
+		const a = String(dv.create('lead', { lastname: 'Eta', emailaddress1: 'eta@example.com' }).leadid);
+		const b = String(dv.create('lead', { lastname: 'Theta', emailaddress1: 'theta@example.com' }).leadid);
+		const { poller, emitted } = dynamicsLeads('Dynamics: leads (replay)');
+		const failure = { error: `Dynamics rejected lead ${a}: lastname is too long`, details: { source: 'dynamics', field: 'lastname', code: '0x80044331', dynamicsId: a } };
+		const status = () => liveStatuses().find((s) => s.trigger === 'Dynamics: leads (replay)' && s.workflowId === String(poller.workflow.id))!;
+
+		await poller.poll();
+		emitted[0].done!.resolve(run('error', { message: '1 record(s) failed in this run.' }, [failure]));
+		await tick();
+		expect(Object.keys(status().failed)).toEqual([a]);
+		expect(status().failed[a]).toMatchObject({ field: 'lastname', code: '0x80044331', tries: 1 });
+		expect(status().syncedByHour[String(Math.floor(Date.now() / 3600_000))]).toBe(1); // b
+
+		// The admin fixed the cause and presses Replay: the trigger reads the batch again.
+		expect(status().replayFrom).not.toBeNull();
+		expect(askReplay(String(poller.workflow.id))).toBeGreaterThanOrEqual(1);
+		await poller.poll();
+		expect(emitted).toHaveLength(2);
+		expect(emitted[1].items.map((i) => i.id).sort()).toEqual([a, b].sort());
+		emitted[1].done!.resolve(run('error', { message: '1 record(s) failed in this run.' }, [failure]));
+		await tick();
+		expect(status().failed[a].tries).toBe(2); // the same entry, tried again
+
+		askReplay(String(poller.workflow.id));
+		await poller.poll();
+		expect(emitted).toHaveLength(3);
+		emitted[2].done!.resolve(run('success'));
+		await tick();
+		expect(status().failed).toEqual({});
+		expect(status().replayFrom).toBeNull(); // nothing left to replay
+		await poller.poll();
+		expect(emitted).toHaveLength(3);
 	});
 });
