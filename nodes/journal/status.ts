@@ -165,15 +165,24 @@ export function notePoll(ctx: IPollFunctions, trigger: string, change: Partial<T
 	publish(ctx, status);
 }
 
-/** A resync started or ended (the trigger's cursor says so). */
-export function noteResync(ctx: IPollFunctions, trigger: string, resync: { since: string; reason: string } | null): void {
+/**
+ * A resync started or ended (the trigger's cursor says so). `seen` is the resync the poll's pages
+ * belonged to, when there was one: a small table can start and finish its resync in one poll.
+ */
+export function noteResync(ctx: IPollFunctions, trigger: string, current: { since: string; reason: string } | null, seen?: { since: string; reason: string }): void {
 	const status = liveOf(ctx, trigger);
 	if (!status) return;
+	const started = seen ?? current;
+	if (started && status.resync?.since !== started.since) {
+		ctx.logger?.warn(`${trigger}: full resync started (${started.reason})`);
+		status.resync = started;
+	}
 	const before = status.resync;
-	if (before && !resync) status.resyncsDone = [...status.resyncsDone, { ...before, doneAt: Date.now() }].slice(-10);
-	if (resync && before?.since !== resync.since) ctx.logger?.warn(`${trigger}: full resync started (${resync.reason})`);
-	if (before && !resync) ctx.logger?.info(`${trigger}: full resync since ${before.since} complete`);
-	status.resync = resync;
+	if (before && !current) {
+		status.resyncsDone = [...status.resyncsDone, { ...before, doneAt: Date.now() }].slice(-10);
+		ctx.logger?.info(`${trigger}: full resync since ${before.since} complete`);
+	}
+	status.resync = current;
 	publish(ctx, status);
 }
 

@@ -221,4 +221,23 @@ describe('Journal: batches n8n did not finish are read again by the trigger', ()
 		await poller.poll();
 		expect(emitted).toHaveLength(3);
 	});
+
+	test('a resync (expired change-tracking token) shows on the status while it runs and afterwards', async () => {
+		dv.create('lead', { lastname: 'Iota', emailaddress1: 'iota@example.com' });
+		const { poller, emitted } = dynamicsLeads('Dynamics: leads (resync)');
+		const status = () => liveStatuses().find((s) => s.trigger === 'Dynamics: leads (resync)' && s.workflowId === String(poller.workflow.id))!;
+		await poller.poll(); // the initial copy, in one page
+		emitted[0].done!.resolve(run('success'));
+		await tick();
+		expect(status().resync).toBeNull();
+
+		dv.expireDeltaTokens();
+		dv.create('lead', { lastname: 'Kappa', emailaddress1: 'kappa@example.com' });
+		await poller.poll();
+		expect(emitted).toHaveLength(2);
+		expect(emitted[1].items.every((i) => i.resync === true)).toBe(true);
+		// One page held the whole table: the resync started and completed in this poll.
+		expect(status().resyncsDone).toHaveLength(1);
+		expect(status().resyncsDone[0].reason).toMatch(/change-tracking token expired/);
+	});
 });

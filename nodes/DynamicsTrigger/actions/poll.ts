@@ -168,7 +168,13 @@ export async function pollDynamicsTable(this: IPollFunctions): Promise<INodeExec
 		for (const row of batch.rows) seenUntil = laterOf(seenUntil, row.modifiedon);
 	}
 	writeCursor(staticData, fingerprint, { ...result.cursor, seenUntil, excludedIds, select: plan.select });
-	noteResync(this, trigger, result.cursor.resync ? { since: result.cursor.resync.startedAt, reason: result.cursor.resync.reason } : null);
+	const resyncRead = result.batches.find((b) => b.resync)?.resync;
+	noteResync(
+		this,
+		trigger,
+		result.cursor.resync ? { since: result.cursor.resync.startedAt, reason: result.cursor.resync.reason } : null,
+		resyncRead ? { since: resyncRead.startedAt, reason: resyncRead.reason } : undefined,
+	);
 	const rowsRead = result.batches.reduce((n, b) => n + b.rows.length + b.deleted.length, 0);
 	const backlog = result.cursor.phase === 'initialCopy' || rowsRead + settings.pageSize > settings.cap;
 	if (!items.length) {
