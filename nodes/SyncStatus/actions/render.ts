@@ -26,21 +26,23 @@ export function hourlyChart(hourly: number[], now: number, label: string): strin
 			return `<rect x="${(i * barWidth).toFixed(1)}" y="${(top + plot - h).toFixed(1)}" width="${Math.max(1, barWidth - 1).toFixed(1)}" height="${h.toFixed(1)}"><title>${number(n)}</title></rect>`;
 		})
 		.join('');
-	// A tick at each midnight UTC, labelled with the day.
+	// A tick at each midnight UTC; the day labels are HTML under the chart, so the stretched SVG never squeezes them.
 	const thisHour = Math.floor(now / 3600_000);
 	const firstHour = thisHour - hourly.length + 1;
 	const ticks: string[] = [];
+	const days: string[] = [];
 	for (let i = 0; i < hourly.length; i++) {
 		const hour = firstHour + i;
 		if (hour % 24 !== 0) continue;
 		const x = (i * barWidth).toFixed(1);
-		const day = new Date(hour * 3600_000).toISOString().slice(5, 10);
-		ticks.push(`<line x1="${x}" x2="${x}" y1="${top}" y2="${height - bottom}" class="tick"/><text x="${x}" y="${height - 4}" class="axis">${day}</text>`);
+		ticks.push(`<line x1="${x}" x2="${x}" y1="${top}" y2="${height - bottom}" class="tick"/>`);
+		days.push(`<span style="left:${((i / hourly.length) * 100).toFixed(2)}%">${new Date(hour * 3600_000).toISOString().slice(5, 10)}</span>`);
 	}
 	return (
-		`<svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${escape(label)}" preserveAspectRatio="none" class="chart">` +
+		`<div class="chartbox"><span class="max">max ${number(Math.max(...hourly))}/h</span>` +
+		`<svg viewBox="0 0 ${width} ${height - bottom + 2}" role="img" aria-label="${escape(label)}" preserveAspectRatio="none" class="chart">` +
 		`<line x1="0" x2="${width}" y1="${height - bottom}" y2="${height - bottom}" class="base"/>${ticks.join('')}` +
-		`<g class="bars">${bars}</g><text x="${width - 2}" y="11" class="axis max" text-anchor="end">max ${number(Math.max(...hourly))}/h</text></svg>`
+		`<g class="bars">${bars}</g></svg><div class="days">${days.join('')}</div></div>`
 	);
 }
 
@@ -84,7 +86,8 @@ main{max-width:960px;margin:0 auto;padding:16px}h1{font-size:1.3rem;margin:4px 0
 dl{display:grid;grid-template-columns:repeat(4,1fr);gap:8px;margin:10px 0}dl div{background:var(--bg);border-radius:8px;padding:6px 8px}
 dt{color:var(--muted);font-size:.8rem}dd{margin:0;font-size:1.25rem;font-weight:600}
 @media (max-width:560px){dl{grid-template-columns:repeat(2,1fr)}}
-.chart{width:100%;height:120px;display:block}.bars rect{fill:var(--bar)}.base,.tick{stroke:var(--line);stroke-width:1}.axis{fill:var(--muted);font-size:10px}
+.chartbox{position:relative;margin-top:8px}.chart{width:100%;height:104px;display:block}.bars rect{fill:var(--bar)}.base,.tick{stroke:var(--line);stroke-width:1;vector-effect:non-scaling-stroke}
+.max{position:absolute;right:0;top:-4px;color:var(--muted);font-size:.75rem}.days{position:relative;height:16px;overflow:hidden;color:var(--muted);font-size:.72rem}.days span{position:absolute;transform:translateX(-50%);white-space:nowrap}
 .note{color:var(--muted);font-size:.85rem;margin:6px 0}.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.85rem}
 th,td{text-align:left;padding:4px 6px;border-bottom:1px solid var(--line);vertical-align:top}td.msg{min-width:220px}
 summary{cursor:pointer;font-weight:600;margin-top:6px}form{margin:0 0 14px}button{font:inherit;padding:8px 14px;border-radius:8px;border:1px solid var(--line);background:var(--card);color:var(--fg)}
