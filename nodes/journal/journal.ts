@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { IDataObject, INodeExecutionData, IPollFunctions, IRun } from 'n8n-workflow';
 
-import { classifyRun, forgetOutcome, outcomeOf, PROCESS_INSTANCE, setOutcome, type Outcome } from './outcomes';
+import { classifyRun, forgetOutcome, outcomeOf, PROCESS_INSTANCE, setOutcome, settleOutcome, type Outcome } from './outcomes';
 import { noteEmitted, noteOutcome, noteState, statusKey, takeReplay, type EmittedBatch } from './status';
 
 /** One emitted batch whose end n8n has not confirmed yet (see README.md). */
@@ -184,12 +184,12 @@ export class TriggerJournal {
 		done.promise.then(
 			(run) => {
 				const outcome = classifyRun(run);
-				setOutcome(entry.id, outcome);
+				settleOutcome(entry.id, outcome);
 				noteOutcome(batch, outcome);
 			},
 			(error: Error) => {
 				const outcome: Outcome = { state: 'retry', at: Date.now(), why: error?.message ?? 'the execution was lost' };
-				setOutcome(entry.id, outcome);
+				settleOutcome(entry.id, outcome);
 				noteOutcome(batch, outcome);
 			},
 		);

@@ -29,6 +29,11 @@ export function setOutcome(batchId: string, outcome: Outcome): void {
 	outcomes.set(batchId, outcome);
 }
 
+/** Records how a batch ended, unless the journal dropped it meanwhile (a rewind read it again). */
+export function settleOutcome(batchId: string, outcome: Outcome): void {
+	if (outcomes.has(batchId)) outcomes.set(batchId, outcome);
+}
+
 /** The wait after a 607 (tests shorten it); by default until Marketo's quota day turns over. */
 export const QUOTA_RETRY_ENV = 'MARKETO_DYNAMICS_SYNC_QUOTA_RETRY_MS';
 
