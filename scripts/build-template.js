@@ -161,7 +161,7 @@ connect(failed, summary);
 const failRun = node('Fail the run', 'n8n-nodes-base.stopAndError', [1960, 1000], {
 	errorType: 'errorMessage',
 	// The triggers read this message when the run ends (nodes/journal): "daily quota" makes them wait for Marketo's reset and send the batch again.
-	errorMessage: '={{ $json.count_error }} record(s) failed in this run.{{ $(\'Failed records\').all().some(i => String((i.json.details || {}).code) === \'607\') ? \' Marketo daily quota (607) reached: the triggers send these records again after the quota resets.\' : \'\' }} Open this execution: "Failed records" names each record and field; person failures are also on the Marketo activity log.',
+	errorMessage: '={{ $json.count_error }} record(s) failed in this run.{{ $(\'Failed records\').all().some(i => String((i.json.details || {}).code) === \'607\' || /daily (api )?quota/i.test(JSON.stringify(i.json.error || \'\'))) ? \' Marketo daily quota (607) reached: the triggers send these records again after the quota resets.\' : \'\' }} Open this execution: "Failed records" names each record and field; person failures are also on the Marketo activity log.',
 });
 connect(summary, failRun);
 

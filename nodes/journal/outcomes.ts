@@ -51,7 +51,8 @@ const QUOTA = /daily (api )?quota/i;
 
 function isQuotaFailure(item: IDataObject): boolean {
 	const details = (item.details ?? {}) as IDataObject;
-	return String(details.code ?? '') === '607' || QUOTA.test(String(item.error ?? ''));
+	const error = typeof item.error === 'string' ? item.error : JSON.stringify(item.error ?? '');
+	return String(details.code ?? '') === '607' || QUOTA.test(error);
 }
 /** The template's collecting node: one item per failed record. */
 export const FAILED_RECORDS_NODE = 'Failed records';
