@@ -254,6 +254,7 @@ runMain(async () => {
 			quietSeconds: QUIET_S,
 		};
 		const file = saveFigures(process.env.BENCH_CALLS_OUT ?? 'calls', figures);
+		if (calls.trace) saveFigures(`trace-${process.env.BENCH_CALLS_OUT ?? 'calls'}`, { trace: calls.trace, n8nLog: run.n8n.logFile });
 		const c = figures.copy.breakdown;
 		const pa = figures.dynamicsToMarketo.per300;
 		const pb = figures.marketoToDynamics.per300;

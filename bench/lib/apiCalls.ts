@@ -97,6 +97,8 @@ export class ApiCallLog {
 	private readonly marketo: Tally = {};
 	private readonly marketoRecords: Tally = {};
 	private readonly dataverse: Tally = {};
+	/** With BENCH_CALLS_TRACE=1: every call in order (ms since epoch, kind), to match calls to n8n's node events. */
+	readonly trace: Array<[number, string]> | undefined = process.env.BENCH_CALLS_TRACE ? [] : undefined;
 
 	constructor(private readonly sims: Simulators) {
 		const marketo = sims.marketo as unknown as { handle(req: SimRequestLike): { body?: unknown } };
@@ -112,6 +114,7 @@ export class ApiCallLog {
 					kind += Array.isArray(result) && result.length ? ' (page with activities)' : ' (empty)';
 				}
 				this.marketo[kind] = (this.marketo[kind] ?? 0) + 1;
+				this.trace?.push([Date.now(), `marketo ${kind}`]);
 				if (records !== undefined) this.marketoRecords[kind] = (this.marketoRecords[kind] ?? 0) + records;
 			}
 			return response;
@@ -122,6 +125,7 @@ export class ApiCallLog {
 			if (!req.path.startsWith('/__sim/')) {
 				const kind = dataverseCallKind(req);
 				this.dataverse[kind] = (this.dataverse[kind] ?? 0) + 1;
+				this.trace?.push([Date.now(), `dataverse ${kind}`]);
 			}
 			return dataverseHandle(req);
 		};
