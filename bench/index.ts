@@ -40,8 +40,9 @@ const LANES: Step[][] = [
 	],
 	// Bound by Dataverse's 6,000 requests / 300 s after its own initial copy: mostly waiting.
 	[{ script: 'm2d' }],
-	// A 1,000,000-row copy first, then single polls and one-minute latencies: mostly waiting.
-	[{ script: 'incremental' }],
+	// A 1,000,000-row copy first, then single polls and one-minute latencies: mostly waiting. Then the
+	// call counts per lane (issue 12): a 4,050-record copy and two lanes of 600 changes, polls a minute apart.
+	[{ script: 'incremental' }, { script: 'calls' }],
 ];
 
 async function runStep(step: Step, tarball: string): Promise<number> {

@@ -1,4 +1,4 @@
-// Turns bench/tmp/*.json into the one results table (markdown), with the targets of issue 5.
+// Turns bench/tmp/*.json into the one results table (markdown), with the targets of issues 5 and 12.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -22,6 +22,64 @@ const median = (xs: number[]) => {
 	return s.length ? s[Math.floor(s.length / 2)] : NaN;
 };
 const max = (xs: number[]) => (xs.filter(Number.isFinite).length === xs.length && xs.length ? Math.max(...xs) : NaN);
+
+const sumOf = (t: Record<string, number> | undefined, match: (k: string) => boolean) =>
+	Object.entries(t ?? {})
+		.filter(([k]) => match(k))
+		.reduce((n, [, v]) => n + v, 0);
+
+/** Issue 12's call counts per lane (bench:calls): [figure, measured, target, met]. */
+export function callRows(c: Json): Array<[string, string, string, boolean | undefined]> {
+	const rows: Array<[string, string, string, boolean | undefined]> = [];
+	const a = c.dynamicsToMarketo;
+	const b = c.marketoToDynamics;
+	const within = (v: number, target: number) => Number.isFinite(v) && v <= target + 1e-9;
+	if (a) {
+		const p = a.per300;
+		rows.push([
+			`6. Calls per 300 persons changed in Dynamics (${n0(a.leads)} leads + ${n0(a.contacts)} contacts): Marketo reads; Marketo writes (other: feed pages with activities, empty feed polls; Dataverse reads besides trigger polls)`,
+			`${n2(p.marketoReads)}; ${n2(p.marketoWrites)} (${n2(p.marketoFeedPages)}, ${n2(p.marketoFeedEmpty)}; ${n2(p.dataverseReads)})`,
+			'1; 1',
+			within(p.marketoReads, 1) && within(p.marketoWrites, 1),
+		]);
+	}
+	if (b) {
+		const p = b.per300;
+		rows.push([
+			`6. Calls per 300 persons changed in Marketo (${n0(b.leads)} lead + ${n0(b.contacts)} contact persons): feed pages with activities (empty polls); Dataverse reads (GET parts in $batch); Dataverse $batch writes (parts); Marketo writes; Marketo reads`,
+			`${n2(p.marketoFeedPages)} (${n2(p.marketoFeedEmpty)}); ${n2(p.dataverseReads)} (${n2(p.dataverseReadParts ?? 0)}); ${n2(p.dataverseBatches)} (${n0(p.dataverseBatchParts)}); ${n2(p.marketoWrites)}; ${n2(p.marketoReads)}`,
+			'feed; 1; 1; 1; 0',
+			within(p.dataverseReads, 1) && within(p.dataverseBatches, 1) && within(p.marketoWrites, 1) && within(p.marketoReads, 0) && within(p.dataverseDirectWrites, 0),
+		]);
+	}
+	if (c.copy) {
+		const r = c.copy.records;
+		const k = c.copy.breakdown;
+		const label = `6. Initial copy of ${n0(r.leads)} leads, ${n0(r.contacts)} contacts, ${n0(r.accounts)} accounts, ${n0(r.opportunities)} opportunities`;
+		rows.push([
+			`${label}: Marketo REST calls besides the activity feed (describe; look-ups; writes); the feed (paging token + pages with activities; empty polls); identity`,
+			`${n0(k.rest - k.feed)} (${n0(k.metadata)}; ${n0(k.lookups)}; ${n0(k.writes + k.activityLog)}); ${n0(k.feed - k.feedEmpty)}; ${n0(k.feedEmpty)}; ${n0(k.identity)}`,
+			`≈ ${c.copy.targetCalls}`,
+			k.rest - k.feed <= c.copy.targetCalls,
+		]);
+		const records = (c.copy.calls.marketoRecords ?? {}) as Record<string, number>;
+		const perType = Object.entries(k.writesByKind as Record<string, number>)
+			.map(([kind, n]) => `${kind.replace(/^write /, '')} ${n} (${n0(records[kind] ?? NaN)} records)`)
+			.join(', ');
+		const lookups = Object.entries(k.lookupsByKind as Record<string, number>)
+			.map(([kind, n]) => `${kind.replace(/^lookup /, '')} ${n}`)
+			.join(', ');
+		rows.push([`${label}: Marketo writes per object type (records sent); look-ups`, `${perType}; ${lookups}`, '1 per 300 records per type', undefined]);
+		const dv = c.copy.calls.dataverse as Record<string, number>;
+		rows.push([
+			`${label}: Dataverse requests (trigger polls; reads; metadata)`,
+			`${n0(sumOf(dv, () => true))} (${n0(sumOf(dv, (x) => x.startsWith('poll')))}; ${n0(sumOf(dv, (x) => x.startsWith('read')))}; ${n0(sumOf(dv, (x) => x.startsWith('metadata')))})`,
+			'',
+			undefined,
+		]);
+	}
+	return rows;
+}
 
 export function renderResults(dir: string, host: Json): string {
 	const rows: string[][] = [];
@@ -108,6 +166,14 @@ export function renderResults(dir: string, host: Json): string {
 		);
 	} else missing('5. Peer', 'peer');
 
+	// bench:calls writes calls.json; BENCH_CALLS_OUT=calls-<label> keeps a run of other code beside it.
+	const callRuns = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^calls(-[\w.-]+)?\.json$/.test(f)).sort((a, b) => (a === 'calls.json' ? -1 : b === 'calls.json' ? 1 : a.localeCompare(b))) : [];
+	for (const file of callRuns) {
+		const label = file.replace(/^calls-?|\.json$/g, '');
+		for (const [figure, ...rest] of callRows(load(dir, file.replace(/\.json$/, ''))!.figures)) row(label ? `${figure} [${label}]` : figure, ...rest);
+	}
+	if (!callRuns.length) missing('6. API calls per 300', 'calls');
+
 	const total = load(dir, 'total');
 	const tuning = (d2m?.tuning ?? BENCH_TUNING) as typeof BENCH_TUNING;
 	return [
@@ -128,7 +194,7 @@ export function renderResults(dir: string, host: Json): string {
 			'"every minute at second S" poll times and rejects sub-minute crons). n8n runs with N8N_CONCURRENCY_PRODUCTION_LIMIT=1 (one execution at a time, later polls queue); ' +
 			'for 1, 2 and 4 with NODE_OPTIONS=--max-old-space-size=512, as in a 1 GiB container (without it V8 lets the heap grow far past what the sync holds before it collects). ' +
 			'The Marketo credential uses the whole instance: 100 calls / 20 s, 10 concurrent. Latency (3) uses the unmodified template (one poll a minute) on 2,000 leads; requests per poll (3) use the lead trigger alone, ' +
-			'10 s polls, page size 5,000. Reproduce: `npm install && npm run bench` (or `npm run bench:d2m`, `bench:m2d`, `bench:incremental`, `bench:memory`, `bench:peer`).',
+			'10 s polls, page size 5,000. Reproduce: `npm install && npm run bench` (or `npm run bench:d2m`, `bench:m2d`, `bench:incremental`, `bench:memory`, `bench:peer`, `bench:calls`).',
 		'',
 	].join('\n');
 }
