@@ -1,5 +1,6 @@
 import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { readmeSection } from '../descriptions';
 import { syncStatusProperties } from './actions/description';
 import { serveStatusPage } from './actions/page';
 
@@ -12,6 +13,7 @@ export class SyncStatus implements INodeType {
 		version: 1,
 		subtitle: '={{"/webhook/" + $parameter["path"]}}',
 		description: 'Serves a web page with the state of the Marketo ⇄ Dynamics 365 sync: lanes, records synced, failed records, 5-day chart',
+		documentationUrl: readmeSection('sync-status-page'),
 		defaults: { name: 'Sync Status Page' },
 		inputs: [],
 		outputs: [],
