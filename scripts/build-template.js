@@ -55,7 +55,18 @@ const isOperation = (name, position, operation) =>
 		},
 		options: {},
 	}, { typeVersion: 2 });
-const failures = (name, position) => node(name, 'n8n-nodes-base.noOp', position);
+// Each node's error output carries the failed input item's fields before `error` and `details`
+// (n8n merges the paired input in): the list keeps only those two, small and first.
+const failures = (name, position) => node(name, 'n8n-nodes-base.set', position, {
+	assignments: {
+		assignments: [
+			{ id: uuid(), name: 'error', type: 'string', value: '={{ $json.error }}' },
+			{ id: uuid(), name: 'details', type: 'object', value: '={{ $json.details ?? {} }}' },
+		],
+	},
+	includeOtherFields: false,
+	options: {},
+}, { typeVersion: 3.4 });
 
 // ── Lane 1: Dynamics leads and contacts → Marketo ──────────────────────────────────────────────
 sticky('Note: Dynamics to Marketo', [-60, -80], 1400, 560,
@@ -63,7 +74,8 @@ sticky('Note: Dynamics to Marketo', [-60, -80], 1400, 560,
 	'Each minute the triggers fetch what changed in Dynamics (change tracking; the first run copies the whole table, a few thousand rows per run). ' +
 	'Rows with **Sync to Marketo = No** (`new_synctomkto`) are skipped; changes made by this sync\'s own Dynamics user are never echoed.\n\n' +
 	'**Resolve Conflict** applies the native rule: a field changed on both sides since the last sync → Marketo wins for leads, Dynamics wins for contacts; fields changed on one side only are merged. ' +
-	'Its result goes to both upserts (each writes only its side). Deleted rows flag the Marketo person (**Microsoft is Deleted**), as the native sync does.', 5);
+	'Each person is then written to **Dynamics first**, then to **Marketo in one call** with its fields, link and sync state. A value either system rejects stays where its user put it: the sync state keeps its old base, ' +
+	'so it is tried (and reported) again with the next change and never reverted. Deleted rows flag the Marketo person (**Microsoft is Deleted**), as the native sync does.', 5);
 const dynLeads = node('Dynamics: leads', `${PKG}.dynamicsTrigger`, [0, 100], { table: 'lead' }, { credentials: DYN });
 const dynContacts = node('Dynamics: contacts', `${PKG}.dynamicsTrigger`, [0, 300], { table: 'contact' }, { credentials: DYN });
 const dynDeleted = isOperation('Deleted in Dynamics?', [260, 200], 'deleted');
@@ -73,10 +85,13 @@ const flagDeleted = node('Flag deleted persons in Marketo', `${PKG}.deletePerson
 connect(dynDeleted, flagDeleted, 0);
 const resolveFromDyn = node('Resolve Conflict (Dynamics change)', `${PKG}.resolveConflict`, [520, 300], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
 connect(dynDeleted, resolveFromDyn, 1);
-const upsertMkto1 = node('Upsert into Marketo', `${PKG}.upsertPerson`, [820, 200], { target: 'marketo' }, { credentials: BOTH, onError: 'continueErrorOutput' });
-const upsertDyn1 = node('Write collision winners to Dynamics', `${PKG}.upsertPerson`, [820, 400], { target: 'dynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
-connect(resolveFromDyn, upsertMkto1, 0);
+// Per person: Dynamics first, then one Marketo write (fields + link + sync state) that stores the
+// state only for the values Dynamics accepted. Upsert into Dynamics passes each item on, rejected ones
+// too (they also go to its error output).
+const upsertDyn1 = node('Write Marketo changes to Dynamics', `${PKG}.upsertPerson`, [780, 300], { target: 'dynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
+const upsertMkto1 = node('Upsert into Marketo', `${PKG}.upsertPerson`, [1020, 300], { target: 'marketo' }, { credentials: BOTH, onError: 'continueErrorOutput' });
 connect(resolveFromDyn, upsertDyn1, 0);
+connect(upsertDyn1, upsertMkto1, 0);
 
 // ── Lane 2: Marketo persons → Dynamics (updates through Resolve Conflict, new persons through Sync Person) ──
 // One Marketo Trigger for both: each trigger pages through every activity of the log (the initial
@@ -84,7 +99,7 @@ connect(resolveFromDyn, upsertDyn1, 0);
 sticky('Note: Marketo to Dynamics', [-60, 520], 1400, 720,
 	'## 2. Marketo → Dynamics 365: persons\n' +
 	'Each minute the trigger reads Marketo\'s lead changes and new leads (paging tokens). Changes written through the API (this sync) are skipped.\n\n' +
-	'Persons already linked to a Dynamics lead or contact are updated there after **Resolve Conflict**. A **new** Marketo person goes to **Sync Person to Microsoft**, the smart-campaign flow step: it creates the Dynamics **lead** (or contact) for a person that has none and does nothing when it exists. ' +
+	'Persons already linked to a Dynamics lead or contact go through **Resolve Conflict**, then **Dynamics first** and **one Marketo write** (the Dynamics changes Marketo lacks, the link and the sync state). A **new** Marketo person goes to **Sync Person to Microsoft**, the smart-campaign flow step: it creates the Dynamics **lead** (or contact) for a person that has none and does nothing when it exists. ' +
 	'Turn on **Update If It Exists** for a force-sync, which the native product lacks; call it from your own workflows too, e.g. behind a webhook from a Marketo smart campaign.\n\n' +
 	'Deletes in Marketo are **ignored** by default (native behaviour), so the trigger does not read them: to propagate them, add **Deleted Leads** to the trigger\'s events and switch **Delete Person** to "Delete in Dynamics 365".', 6);
 // Deleted leads are left out: Marketo deletes are ignored by default (native behaviour), and that feed
@@ -96,14 +111,14 @@ const ignoreDeletes = node('Marketo deletes (ignored by default)', `${PKG}.delet
 connect(mktDeleted, ignoreDeletes, 0);
 const mktNew = isOperation('New in Marketo?', [440, 920], 'created');
 connect(mktDeleted, mktNew, 1);
-const syncPerson = node('Sync Person to Microsoft', `${PKG}.syncPerson`, [820, 1100], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
+const syncPerson = node('Sync Person to Microsoft', `${PKG}.syncPerson`, [860, 1100], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
 connect(mktNew, syncPerson, 0);
-const resolveFromMkto = node('Resolve Conflict (Marketo change)', `${PKG}.resolveConflict`, [660, 920], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
+const resolveFromMkto = node('Resolve Conflict (Marketo change)', `${PKG}.resolveConflict`, [640, 920], {}, { credentials: BOTH, onError: 'continueErrorOutput' });
 connect(mktNew, resolveFromMkto, 1);
-const upsertDyn2 = node('Upsert into Dynamics', `${PKG}.upsertPerson`, [920, 820], { target: 'dynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
-const upsertMkto2 = node('Write collision winners to Marketo', `${PKG}.upsertPerson`, [920, 960], { target: 'marketo' }, { credentials: BOTH, onError: 'continueErrorOutput' });
+const upsertDyn2 = node('Upsert into Dynamics', `${PKG}.upsertPerson`, [860, 920], { target: 'dynamics' }, { credentials: BOTH, onError: 'continueErrorOutput' });
+const upsertMkto2 = node('Write to Marketo with sync state', `${PKG}.upsertPerson`, [1080, 920], { target: 'marketo' }, { credentials: BOTH, onError: 'continueErrorOutput' });
 connect(resolveFromMkto, upsertDyn2, 0);
-connect(resolveFromMkto, upsertMkto2, 0);
+connect(upsertDyn2, upsertMkto2, 0);
 
 // ── Lane 3: one-way records → Marketo ──────────────────────────────────────────────────────────
 sticky('Note: one-way records', [-60, 1280], 1400, 640,
@@ -155,8 +170,8 @@ const collect = (name, position, writers) => {
 	return name;
 };
 const failed = failures('Failed records', [1480, 1000]);
-connect(collect('Lane 1 failures', [1120, 300], [flagDeleted, resolveFromDyn, upsertMkto1, upsertDyn1]), failed);
-connect(collect('Lane 2 failures', [1120, 880], [ignoreDeletes, resolveFromMkto, upsertDyn2, upsertMkto2]), failed);
+connect(collect('Lane 1 failures', [1220, 140], [flagDeleted, resolveFromDyn, upsertDyn1, upsertMkto1]), failed);
+connect(collect('Lane 2 failures', [1240, 760], [ignoreDeletes, resolveFromMkto, upsertDyn2, upsertMkto2]), failed);
 connect(syncRecords, failed, 1);
 connect(syncPerson, failed, 1);
 const summary = node('Summarise failures', 'n8n-nodes-base.summarize', [1720, 1000], {

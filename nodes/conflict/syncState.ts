@@ -117,6 +117,20 @@ export function matchesSyncState(values: Record<string, unknown>, state: SyncSta
 	return compared > 0;
 }
 
+/**
+ * The state with the given fields put back to their fingerprint in `base` (dropped where the base
+ * has none): what may be stored when the writes of those fields were not (yet) accepted.
+ */
+export function keepBaseFor(state: SyncState, base: SyncState | undefined, fields: Iterable<string>): SyncState {
+	const f = { ...state.f };
+	for (const field of fields) {
+		const print = base?.f[field];
+		if (print === undefined) delete f[field];
+		else f[field] = print;
+	}
+	return { ...state, f };
+}
+
 export function serialiseSyncState(state: SyncState): string {
 	return JSON.stringify(state);
 }

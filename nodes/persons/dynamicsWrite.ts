@@ -7,8 +7,11 @@ import { executeBatch, type BatchOperation } from '../transport/dataverseApi';
 import { entityPath } from '../transport/odata';
 import { PERSON_TABLES } from './tables';
 
-/** Operations per $batch: Dataverse allows 1000; smaller batches keep one slow part from holding many. */
-const OPS_PER_BATCH = 100;
+/**
+ * Operations per $batch: Dataverse allows 1000. 300, the size of one Marketo call, so a batch of
+ * persons costs one call on each side; smaller would multiply the calls for the same work.
+ */
+const OPS_PER_BATCH = 300;
 
 export interface DynamicsWriteOp {
 	/** The caller's handle (usually the item index). */

@@ -1,15 +1,24 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { PersonTable } from '../mapping/defaultMappings';
+import { MARKER_FIELDS, type PersonTable } from '../mapping/defaultMappings';
 import { isDynamicsShaped, PERSON_TABLES, tableFromType, tableOfDynamicsItem } from './tables';
 
 /** Values precomputed by Resolve Conflict for each system. */
 export interface ResolvedWrites {
 	toMarketo: IDataObject;
 	toDynamics: IDataObject;
+	/** The state once every write of the item was accepted. */
 	syncState?: string;
+	/** The state the person holds now (the merge's base). */
+	baseSyncState?: string;
+	/** The person field that holds the state. */
+	syncStateField: string;
 	action: string;
 	reason: string;
+	/** Dynamics column → the Marketo field its value in `toDynamics` comes from. */
+	toDynamicsFields?: Record<string, string>;
+	/** Set by Upsert into Dynamics: the item has been through the Dynamics write. */
+	dynamicsWrite?: IDataObject;
 }
 
 /**
@@ -50,6 +59,10 @@ export function personView(json: IDataObject): PersonView {
 				toMarketo: json.toMarketo,
 				toDynamics: json.toDynamics,
 				syncState: typeof json.syncState === 'string' && json.syncState ? json.syncState : undefined,
+				baseSyncState: typeof json.baseSyncState === 'string' && json.baseSyncState ? json.baseSyncState : undefined,
+				syncStateField: typeof json.syncStateField === 'string' && json.syncStateField ? json.syncStateField : MARKER_FIELDS.syncState,
+				...(isObject(json.dynamicsWrite) ? { dynamicsWrite: json.dynamicsWrite } : {}),
+				...(isObject(json.toDynamicsFields) ? { toDynamicsFields: json.toDynamicsFields as Record<string, string> } : {}),
 				action: json.action,
 				reason: String(json.reason ?? ''),
 			},

@@ -5,16 +5,11 @@ import type { ApiContext } from '../transport/context';
 import { getAll, getByKeys } from '../transport/dataverseApi';
 import { getLeadsBy } from '../transport/marketoApi';
 import { assertFieldName, odataEquals } from '../transport/odata';
+import { chunks } from '../records/values';
 import { PERSON_TABLES } from './tables';
 
 /** Values per $filter: escaped literals are longer than GUIDs. */
 const VALUES_PER_QUERY = 25;
-
-function chunk<T>(list: T[], size: number): T[][] {
-	const out: T[][] = [];
-	for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-	return out;
-}
 
 /** Live Dynamics rows of a person table by id (lower-case id → row); missing ids are absent. */
 export async function findDynamicsByIds(ctx: ApiContext, table: PersonTable, ids: string[], select: string[] = []): Promise<Map<string, IDataObject>> {
@@ -40,7 +35,7 @@ export async function findDynamicsByValues(
 	const out = new Map<string, IDataObject[]>();
 	const originals = new Map<string, string>();
 	for (const v of values) if (v !== '' && !originals.has(v.toLowerCase())) originals.set(v.toLowerCase(), v);
-	for (const slice of chunk(unique, VALUES_PER_QUERY)) {
+	for (const slice of chunks(unique, VALUES_PER_QUERY)) {
 		const filter = slice.map((v) => odataEquals(column, originals.get(v) ?? v)).join(' or ');
 		const rows = await getAll(ctx, { entitySet, select: [...new Set([primaryId, column, 'createdon', ...select])], filter, orderby: 'createdon asc' });
 		for (const row of rows) {

@@ -57,8 +57,3 @@ export async function updatePersonsById(ctx: ApiContext, updates: MarkerUpdate[]
 	updates.forEach((u, k) => out.set(u.key, results[k]));
 	return out;
 }
-
-export function reasonText(result: RecordResult | undefined): string {
-	if (!result) return 'Marketo returned no result for this person';
-	return result.reasons?.map((r) => `${r.message} (${r.code})`).join('; ') || `Marketo answered "${result.status}"`;
-}

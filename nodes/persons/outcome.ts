@@ -9,6 +9,8 @@ export interface Failure {
 	source: FailureSource;
 	/** Extra facts for the error output's `details` (never secrets). */
 	details?: IDataObject;
+	/** The message already names the record ("Item 3 (Dynamics lead …): …"): used as it is. */
+	named?: boolean;
 }
 
 /** What happened to one input item: a success item's json, or a failure. */
@@ -16,6 +18,11 @@ export interface ItemOutcome {
 	ref: RecordRef;
 	json?: IDataObject;
 	failure?: Failure;
+	/**
+	 * With a failure: the item the next node still needs (on the main output, next to the error
+	 * item), e.g. a Resolve Conflict item whose Marketo write goes on after Dynamics rejected its own.
+	 */
+	forwarded?: IDataObject;
 }
 
 export function failureFrom(error: unknown, source: FailureSource = 'input'): Failure {
@@ -26,13 +33,37 @@ export function failureFrom(error: unknown, source: FailureSource = 'input'): Fa
 
 /** The error text users see: which record, then what went wrong. */
 export function failureMessage(outcome: ItemOutcome): string {
+	if (outcome.failure?.named) return outcome.failure.message;
 	return `${recordLabel(outcome.ref)}: ${outcome.failure?.message ?? 'failed'}`;
 }
 
 /**
- * Turns outcomes into exactly one output item per input item, in input order, each paired with its
- * input. Failures become error-output items (`{error, details}`) when the node continues on fail;
- * otherwise the first failure is thrown with its item index (after every other item was handled).
+ * The error output's `details`: small and the same in every node: the field and code at fault,
+ * where it failed, the record's ids and e-mail, the item's index; then the failure's own facts.
+ */
+function failureDetails(outcome: ItemOutcome): IDataObject {
+	const f = outcome.failure!;
+	const ref = outcome.ref;
+	const details: IDataObject = {};
+	if (f.field) details.field = f.field;
+	if (f.code) details.code = f.code;
+	details.source = f.source;
+	if (ref.table) details.table = ref.table;
+	if (ref.dynamicsId) details.dynamicsId = ref.dynamicsId;
+	if (ref.marketoId !== undefined) details.marketoId = ref.marketoId;
+	if (ref.email) details.email = ref.email;
+	details.itemIndex = ref.index;
+	return { ...details, ...(f.details ?? {}) };
+}
+
+/**
+ * The one emitter of every node of this package: turns outcomes into exactly one output item per
+ * input item, in input order, each paired with its input (plus, for a failed item that still goes
+ * on, its `forwarded` item). Failures become error-output items `{error, details}` when the node
+ * continues on fail; otherwise the first failure is thrown with its item index (after every other
+ * item was handled). n8n puts the input item's fields before `error` and `details` on the error
+ * output (WorkflowExecute.handleNodeErrorOutput merges the paired input in); the template's
+ * "Failed records" keeps only these two.
  */
 export function emitOutcomes(ctx: IExecuteFunctions, outcomes: ItemOutcome[]): INodeExecutionData[] {
 	const out: INodeExecutionData[] = [];
@@ -46,14 +77,8 @@ export function emitOutcomes(ctx: IExecuteFunctions, outcomes: ItemOutcome[]): I
 		}
 		firstFailure ??= outcome;
 		if (!continueOnFail) continue;
-		const f = outcome.failure;
-		const details: IDataObject = { itemIndex: outcome.ref.index, source: f.source };
-		if (f.field) details.field = f.field;
-		if (f.code) details.code = f.code;
-		if (outcome.ref.marketoId !== undefined) details.marketoId = outcome.ref.marketoId;
-		if (outcome.ref.dynamicsId) details.dynamicsId = outcome.ref.dynamicsId;
-		if (outcome.ref.email) details.email = outcome.ref.email;
-		Object.assign(details, f.details ?? {});
+		if (outcome.forwarded) out.push({ json: outcome.forwarded, pairedItem });
+		const details = failureDetails(outcome);
 		out.push({ json: { error: failureMessage(outcome), details }, pairedItem });
 	}
 	if (firstFailure && !continueOnFail) {

@@ -6,7 +6,10 @@ export { shortText };
 
 /** What identifies one input record in messages: its position plus whatever ids it carries. */
 export interface RecordRef {
+	/** Position of the input item (0-based, as n8n's itemIndex). */
 	index: number;
+	/** The Dynamics table, where the item is a one-way record (account, opportunity, …). */
+	table?: string;
 	dynamicsId?: string;
 	marketoId?: number;
 	email?: string;
@@ -17,7 +20,8 @@ export function recordLabel(ref: RecordRef): string {
 	if (ref.marketoId !== undefined) parts.push(`Marketo lead ${ref.marketoId}`);
 	if (ref.dynamicsId) parts.push(`Dynamics ID ${shortText(ref.dynamicsId)}`);
 	if (ref.email) parts.push(`email ${shortText(ref.email)}`);
-	return `Item ${ref.index}${parts.length ? ` (${parts.join(', ')})` : ''}`;
+	// People count items from 1 (as Resolve Conflict and Sync Records always did); details.itemIndex stays 0-based.
+	return `Item ${ref.index + 1}${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
 
 /** Where a record-level failure came from. */

@@ -1,13 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { typeLabel, type PersonTable } from '../mapping/defaultMappings';
+import { KNOWN_TABLES, type TableRef } from '../records/dataverseRows';
 import { normaliseGuid } from '../transport/odata';
 
-/** The two Dataverse tables a Marketo person can be linked to. */
-export const PERSON_TABLES: Record<PersonTable, { table: PersonTable; entitySet: string; primaryId: string }> = {
-	lead: { table: 'lead', entitySet: 'leads', primaryId: 'leadid' },
-	contact: { table: 'contact', entitySet: 'contacts', primaryId: 'contactid' },
-};
+/** The two Dataverse tables a Marketo person can be linked to (from the one table registry). */
+export const PERSON_TABLES = { lead: KNOWN_TABLES.lead, contact: KNOWN_TABLES.contact } as Record<PersonTable, TableRef & { table: PersonTable }>;
 
 export const PERSON_TABLE_NAMES: PersonTable[] = ['lead', 'contact'];
 

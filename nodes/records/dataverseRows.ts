@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { ApiContext } from '../transport/context';
 import { getAll, getByKeys, listColumns, tableInfo, type ColumnInfo } from '../transport/dataverseApi';
+import { getByKeysInOneCall } from '../transport/dataverseBatchRead';
 import { normaliseGuid } from '../transport/odata';
 
 /**
@@ -59,7 +60,9 @@ export async function queryRows(ctx: ApiContext, entitySet: string, options: { f
 
 /** Rows by primary key, in chunks; the map is keyed by lower-case id. Missing rows are absent. */
 export async function rowsByIds(ctx: ApiContext, ref: TableRef, ids: Iterable<string>, select?: string[], extraFilter?: string): Promise<Map<string, IDataObject>> {
-	const rows = await getByKeys(ctx, { entitySet: ref.entitySet, keyColumn: ref.primaryId, ids, select: select ? [ref.primaryId, ...select] : undefined, extraFilter });
+	const req = { entitySet: ref.entitySet, keyColumn: ref.primaryId, ids, select: select ? [ref.primaryId, ...select] : undefined };
+	// One Dataverse call however many ids (the 50-id filters go as parts of one $batch).
+	const rows = extraFilter ? await getByKeys(ctx, { ...req, extraFilter }) : await getByKeysInOneCall(ctx, req);
 	const out = new Map<string, IDataObject>();
 	for (const row of rows) {
 		const id = guid(row[ref.primaryId]);

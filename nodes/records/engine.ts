@@ -116,7 +116,7 @@ function base(task: SyncTask, settings: SyncSettings, values: Partial<RecordOutp
 
 function set(outcomes: Outcomes, task: SyncTask, settings: SyncSettings, values: Partial<RecordOutput>): void {
 	const output = base(task, settings, values);
-	if (output.status === 'failed') outcomes[task.index] = { error: `${describe(task)}: ${output.reason}` };
+	if (output.status === 'failed') outcomes[task.index] = { error: `${describe(task)}: ${output.reason}`, table: task.table, dynamicsId: task.id };
 	else outcomes[task.index] = { output };
 }
 
@@ -139,7 +139,7 @@ async function phase(tasks: SyncTask[], outcomes: Outcomes, run: () => Promise<v
 		await run();
 	} catch (error) {
 		for (const task of tasks) {
-			if (!outcomes[task.index]) outcomes[task.index] = { error: `${describe(task)}: ${errorMessage(error)}`, api: true };
+			if (!outcomes[task.index]) outcomes[task.index] = { error: `${describe(task)}: ${errorMessage(error)}`, api: true, table: task.table, dynamicsId: task.id };
 		}
 	}
 }

@@ -69,4 +69,4 @@ export interface RecordOutput extends IDataObject {
 	reason: string;
 }
 
-export type TaskOutcome = { output: RecordOutput } | { error: string; api?: boolean };
+export type TaskOutcome = { output: RecordOutput } | { error: string; api?: boolean; table?: string; dynamicsId?: string };

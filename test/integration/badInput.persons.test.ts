@@ -138,7 +138,7 @@ describe('Bad input: person nodes', () => {
 
 	/** One hostile item's outcome against what it should be: its error names the item and the field, or it went through. */
 	const problems: string[] = [];
-	const expectOutcome = (entry: { ok?: INodeExecutionData; failed?: INodeExecutionData } | undefined, index: number, expected: Expected, name: string, itemNumber = index): void => {
+	const expectOutcome = (entry: { ok?: INodeExecutionData; failed?: INodeExecutionData } | undefined, index: number, expected: Expected, name: string, itemNumber = index + 1): void => {
 		const failed = entry?.failed?.json;
 		const said = `${name}: got ${JSON.stringify(failed ?? entry?.ok?.json).slice(0, 300)}`;
 		if ('synced' in expected) {
@@ -377,7 +377,7 @@ describe('Bad input: person nodes', () => {
 				else expect(JSON.stringify(entry.ok.json)).toContain(JSON.stringify(hostile.lastname).slice(1, -1));
 			} else {
 				// Resolve Conflict counts items from 1.
-				expectOutcome(entry, n * 2, c.expected, c.name, n * 2 + 1);
+				expectOutcome(entry, n * 2, c.expected, c.name);
 			}
 			report.push(tableRow('Resolve Conflict', c.name, c.expected, entry.failed ?? { json: { ...entry.ok!.json, status: `decided: ${String(entry.ok!.json.action)}` } }, `${goodDone}/${cases.length}`));
 		});

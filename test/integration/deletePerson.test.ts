@@ -107,8 +107,8 @@ describe('Delete Person node', () => {
 			const { ok, failed } = await run({}, [{ table: 'lead', id: "x' or 1 eq 1", operation: 'deleted' }, dynamicsDeleted('lead', guid(6)), { table: 'lead', operation: 'deleted' }]);
 			expect(ok.map((i) => [i.pairedItem, i.json.status])).toEqual([[{ item: 1 }, 'flagged']]);
 			expect(failed.map((i) => [i.pairedItem, i.json.error])).toEqual([
-				[{ item: 0 }, `Item 0 (Dynamics ID x' or 1 eq 1): "x' or 1 eq 1" is not a Dynamics record ID (GUID)`],
-				[{ item: 2 }, 'Item 2: No Dynamics record ID: the deleted record cannot be identified'],
+				[{ item: 0 }, `Item 1 (Dynamics ID x' or 1 eq 1): "x' or 1 eq 1" is not a Dynamics record ID (GUID)`],
+				[{ item: 2 }, 'Item 3: No Dynamics record ID: the deleted record cannot be identified'],
 			]);
 			expect((failed[0].json.details as IDataObject).field).toBe('dynamicsId');
 			expect(mkLead(person.id)!.microsoftIsDeleted).toBe(true);
@@ -160,10 +160,10 @@ describe('Delete Person node', () => {
 			const row = dvCreate('lead', { lastname: 'Kept', emailaddress1: 'kept@example.test' });
 			const { ok, failed } = await run(toDynamics({ policy: 'deleteInDynamics' }), [marketoDeleted(5, 'nope'), { leadId: 'x1' }, marketoDeleted(6, row.leadid as string)]);
 			expect(ok.map((i) => [i.pairedItem, i.json.status])).toEqual([[{ item: 2 }, 'deleted']]);
-			expect(failed.map((i) => i.json.error)).toEqual(['Item 0 (Marketo lead 5, Dynamics ID nope): "nope" is not a Dynamics record ID (GUID)', 'Item 1: "x1" is not a Marketo lead ID (a positive whole number)']);
+			expect(failed.map((i) => i.json.error)).toEqual(['Item 1 (Marketo lead 5, Dynamics ID nope): "nope" is not a Dynamics record ID (GUID)', 'Item 2: "x1" is not a Marketo lead ID (a positive whole number)']);
 			expect(failed.map((i) => (i.json.details as IDataObject).field)).toEqual(['dynamicsId', 'leadId']);
 			const stopped = await run(toDynamics({ policy: 'deleteInDynamics' }), [marketoDeleted(7, 'nope')], 'stopWorkflow');
-			expect(stopped.result.error?.message).toBe('Item 0 (Marketo lead 7, Dynamics ID nope): "nope" is not a Dynamics record ID (GUID)');
+			expect(stopped.result.error?.message).toBe('Item 1 (Marketo lead 7, Dynamics ID nope): "nope" is not a Dynamics record ID (GUID)');
 		});
 	});
 });

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { ResolveConflict } from '../../nodes/ResolveConflict/ResolveConflict.node';
+import { UpsertPerson } from '../../nodes/UpsertPerson/UpsertPerson.node';
 import { fingerprint, parseSyncState } from '../../nodes/conflict/syncState';
 import { clearMetadataCache } from '../../nodes/transport/dataverseApi';
 import { clearDescribeCache } from '../../nodes/transport/marketoApi';
@@ -9,8 +10,10 @@ import { startSimulators, type Simulators } from '../helpers/simulators';
 
 /**
  * Resolve Conflict in n8n's real engine against the Dataverse and Marketo simulators: Dynamics 365
- * Trigger and Marketo Trigger items in, decisions out. The decisions are then applied to the
- * simulators (as Upsert Lead/Contact would) to show that the loop closes: the echo yields "none".
+ * Trigger and Marketo Trigger items in, decisions out. The decisions are then written by the real
+ * Upsert Lead/Contact nodes, wired as the template wires them (Resolve Conflict → Upsert into
+ * Dynamics → Upsert into Marketo), to show that the loop closes (the echo yields "none") and that a
+ * rejected write never moves the sync state.
  */
 // The transport keeps Marketo's budget (100 calls / 20 s) across the whole file: later tests may wait for it.
 jest.setTimeout(45_000);
@@ -32,7 +35,7 @@ describe('Resolve Conflict', () => {
 		sims.marketo.reset();
 		clearMetadataCache();
 		clearDescribeCache();
-		engine = new TestEngine({ resolveConflict: new ResolveConflict() });
+		engine = new TestEngine({ resolveConflict: new ResolveConflict(), upsertPerson: new UpsertPerson() });
 		engine.credentials.set('dyn', 'microsoftDynamicsApi', sims.dynamicsCredentials);
 		engine.credentials.set('mkto', 'marketoApi', sims.marketoCredentials);
 	});
@@ -69,16 +72,50 @@ describe('Resolve Conflict', () => {
 		return { leadId, operation: 'updated', changedFields, current: { ...lead } as IDataObject, activityDate: lead.updatedAt as string };
 	}
 
-	/** Writes a decision as the downstream Upsert would: Dynamics first, then Marketo (fields + state). */
-	function apply(decision: IDataObject) {
-		const toDynamics = decision.toDynamics as IDataObject;
-		if (Object.keys(toDynamics).length) sims.dataverse.update(decision.entity as string, decision.dynamicsId as string, toDynamics, sims.dataverse.syncUserId);
-		const toMarketo = decision.toMarketo as IDataObject;
-		if (!Object.keys(toMarketo).length) return;
-		const { values, reasons } = sims.marketo.store.prepareLeadValues(toMarketo);
-		expect(reasons).toEqual([]);
-		sims.marketo.store.updateLead(sims.marketo.store.getLead(decision.marketoId as number)!, values, { source: 'Web service API', user: 'sync@example.com' } as never);
+	const credentials = { marketoApi: { id: 'mkto', name: 'Marketo' }, microsoftDynamicsApi: { id: 'dyn', name: 'Dynamics' } };
+	/**
+	 * Resolves the items and writes the decisions with the real Upsert nodes, wired as the template:
+	 * Resolve Conflict → Upsert into Dynamics → Upsert into Marketo (each with its error output).
+	 */
+	async function pipeline(input: IDataObject[], parameters: IDataObject = {}) {
+		const nodes = [
+			{ name: 'Resolve', type: 'resolveConflict', parameters: { operation: 'resolve', ...parameters } as never, credentials, onError: 'continueErrorOutput' as const },
+			{ name: 'To Dynamics', type: 'upsertPerson', parameters: { target: 'dynamics' } as never, credentials, onError: 'continueErrorOutput' as const },
+			{ name: 'To Marketo', type: 'upsertPerson', parameters: { target: 'marketo' } as never, credentials, onError: 'continueErrorOutput' as const },
+		];
+		const result = await engine.run(nodes, { input });
+		expect(result.error).toBeUndefined();
+		const json = (node: string, output: number) => result.output(node, output).map((i) => i.json as IDataObject);
+		return {
+			decisions: json('Resolve', 0),
+			dynamics: json('To Dynamics', 0),
+			marketo: json('To Marketo', 0),
+			errors: [...json('Resolve', 1), ...json('To Dynamics', 1), ...json('To Marketo', 1)],
+		};
 	}
+
+	/**
+	 * The same, wired as workflows saved before the upserts were chained: Resolve Conflict feeds
+	 * both side by side (Marketo first on the canvas, as lane 1 was).
+	 */
+	async function sideBySide(input: IDataObject[]) {
+		const nodes = [
+			{ name: 'Resolve', type: 'resolveConflict', parameters: { operation: 'resolve' } as never, credentials, onError: 'continueErrorOutput' as const },
+			{ name: 'To Marketo', type: 'upsertPerson', parameters: { target: 'marketo' } as never, credentials, onError: 'continueErrorOutput' as const },
+			{ name: 'To Dynamics', type: 'upsertPerson', parameters: { target: 'dynamics' } as never, credentials, onError: 'continueErrorOutput' as const },
+		];
+		const main = (node: string) => ({ node, type: 'main' as never, index: 0 });
+		const result = await engine.run(nodes, { input, connections: { Start: { main: [[main('Resolve')]] }, Resolve: { main: [[main('To Marketo'), main('To Dynamics')]] } } });
+		expect(result.error).toBeUndefined();
+		const json = (node: string, output: number) => result.output(node, output).map((i) => i.json as IDataObject);
+		return { marketo: json('To Marketo', 0), dynamics: json('To Dynamics', 0), errors: [...json('Resolve', 1), ...json('To Dynamics', 1), ...json('To Marketo', 1)] };
+	}
+
+	/** "Dynamics Sync Error" activities on a person. */
+	const reports = (leadId: number) => {
+		const type = sims.marketo.store.customActivityTypes.get('dynamicsSyncError');
+		return type ? sims.marketo.store.activities.filter((a) => a.leadId === leadId && a.typeId === type.id).length : 0;
+	};
 
 	/**
 	 * A Dynamics record and its Marketo person holding the same values, synced once by the node
@@ -92,9 +129,9 @@ describe('Resolve Conflict', () => {
 		if (values.jobtitle) marketoValues.title = values.jobtitle;
 		if (table === 'lead') marketoValues.microsoftTopic = 'Interested';
 		const person = sims.marketo.uiCreateLead({ ...marketoValues, microsoftId: id, microsoftType: table === 'lead' ? 'Lead' : 'Contact' });
-		const first = await resolve([dynamicsItem(table, id)]);
-		expect(first.ok[0]).toMatchObject({ action: 'writeMarketo', collisions: [], toDynamics: {} });
-		apply(first.ok[0]);
+		const first = await pipeline([dynamicsItem(table, id)]);
+		expect(first.decisions[0]).toMatchObject({ action: 'writeMarketo', collisions: [], toDynamics: {} });
+		expect(first.errors).toEqual([]);
 		return { id, leadId: person.id };
 	}
 
@@ -114,9 +151,12 @@ describe('Resolve Conflict', () => {
 		expect((decision.toMarketo as IDataObject).firstName).toBeUndefined();
 		const state = parseSyncState(decision.syncState)!;
 		expect(state.f.firstName).toBe(fingerprint('Annie'));
-		expect((decision.toMarketo as IDataObject).microsoftSyncState).toBe(decision.syncState);
+		// Before Dynamics has Annie, the state may not say so: nothing to store in Marketo yet.
+		expect(decision.toMarketo).toEqual({});
 
-		apply(decision);
+		const written = await pipeline([dynamicsItem('lead', id)]);
+		expect(written.errors).toEqual([]);
+		expect(parseSyncState(sims.marketo.store.getLead(leadId)!.microsoftSyncState)!.f.firstName).toBe(fingerprint('Annie'));
 		expect(sims.dataverse.store.get('lead', id)!.firstname).toBe('Annie');
 		expect(sims.marketo.store.getLead(leadId)!.firstName).toBe('Annie');
 		// The sync's own write comes back from both triggers: nothing to do.
@@ -135,7 +175,7 @@ describe('Resolve Conflict', () => {
 		expect((ok[0].toMarketo as IDataObject).lastName).toBe('Bergström');
 		expect(ok[0].collisions).toEqual([expect.objectContaining({ field: 'lastName', winner: 'dynamics', marketoValue: 'Berg-Marketo', dynamicsValue: 'Bergström' })]);
 
-		apply(ok[0]);
+		await pipeline([marketoItem(leadId, ['lastName'])]);
 		expect(sims.marketo.store.getLead(leadId)!.lastName).toBe('Bergström');
 		const echo = await resolve([marketoItem(leadId, ['lastName'])]);
 		expect(echo.ok[0].action).toBe('none');
@@ -150,14 +190,174 @@ describe('Resolve Conflict', () => {
 		expect(ok[0].action).toBe('writeBoth');
 		expect(ok[0].collisions).toEqual([]);
 		expect(ok[0].toDynamics).toEqual({ jobtitle: 'Head of Buying' });
-		expect(ok[0].toMarketo).toEqual({ phone: '555-0199', microsoftSyncState: ok[0].syncState });
+		// Marketo may get the phone before Dynamics has the title: that state keeps the title's old base.
+		const early = parseSyncState((ok[0].toMarketo as IDataObject).microsoftSyncState)!;
+		expect(Object.keys(ok[0].toMarketo as IDataObject)).toEqual(['phone', 'microsoftSyncState']);
+		expect([early.f.phone, early.f.title]).toEqual([fingerprint('555-0199'), fingerprint('Buyer')]);
 		expect(ok[0].merged).toMatchObject({ phone: '555-0199', title: 'Head of Buying', firstName: 'Cy' });
 
-		apply(ok[0]);
+		const written = await pipeline([dynamicsItem('contact', id)]);
+		expect(written.errors).toEqual([]);
+		expect(written.marketo).toHaveLength(1);
 		const row = sims.dataverse.store.get('contact', id)!;
 		const lead = sims.marketo.store.getLead(leadId)!;
 		expect([row.telephone1, row.jobtitle]).toEqual(['555-0199', 'Head of Buying']);
 		expect([lead.phone, lead.title]).toEqual(['555-0199', 'Head of Buying']);
+		// One Marketo write stored fields and the state of both sides.
+		expect(parseSyncState(lead.microsoftSyncState)!.f).toEqual(parseSyncState(ok[0].syncState)!.f);
+		expect((await resolve([dynamicsItem('contact', id)])).ok[0].action).toBe('none');
+	});
+
+	describe('a rejected write keeps its value where the user put it, is reported on every try, and is never reverted', () => {
+		const long = 'Senior Vice President of International Strategic Partnerships, '.padEnd(206, 'x');
+		const person = (leadId: number) => sims.marketo.store.getLead(leadId)!;
+		const state = (leadId: number) => parseSyncState(person(leadId).microsoftSyncState)!;
+
+		test('Dynamics rejects a Marketo title (plain lead); a later Dynamics phone change arrives without the title going back', async () => {
+			const { id, leadId } = await linkedPair('lead', { firstname: 'Ola', lastname: 'Ort', emailaddress1: 'ola@example.com', jobtitle: 'Buyer' });
+			sims.marketo.uiUpdateLead(leadId, { title: long });
+			const first = await pipeline([marketoItem(leadId, ['title'])]);
+			expect(first.errors.map((e) => e.error)).toEqual([expect.stringContaining('Dynamics column "jobtitle" is too long (206 characters; Dynamics allows 100)')]);
+			expect(first.errors[0].details).toMatchObject({ field: 'jobtitle', marketoId: leadId, dynamicsId: id, activityLogged: true });
+			expect(sims.dataverse.store.get('lead', id)!.jobtitle).toBe('Buyer');
+			expect(state(leadId).f.title).toBe(fingerprint('Buyer'));
+			expect(reports(leadId)).toBe(1);
+
+			sims.dataverse.update('lead', id, { telephone1: '+31 20 000 0001' });
+			const second = await pipeline([dynamicsItem('lead', id)]);
+			expect(second.errors.map((e) => e.error)).toEqual([expect.stringContaining('"jobtitle" is too long')]);
+			expect(person(leadId)).toMatchObject({ phone: '+31 20 000 0001', title: long });
+			expect(sims.dataverse.store.get('lead', id)!.jobtitle).toBe('Buyer');
+			expect(state(leadId).f).toMatchObject({ phone: fingerprint('+31 20 000 0001'), title: fingerprint('Buyer') });
+			expect(reports(leadId)).toBe(2);
+		});
+
+		test('Dynamics rejects one column (checked before the write, or by Dataverse itself): the record\'s other columns are still written', async () => {
+			const { id, leadId } = await linkedPair('lead', { firstname: 'Tor', lastname: 'Tell', emailaddress1: 'tor@example.com', jobtitle: 'Buyer' });
+			sims.marketo.uiUpdateLead(leadId, { title: long, phone: '+31 20 000 0004' });
+			const first = await pipeline([marketoItem(leadId, ['title', 'phone'])]);
+			expect(first.errors.map((e) => e.error)).toEqual([expect.stringContaining('"jobtitle" is too long (206 characters; Dynamics allows 100); the record\'s other columns were written, jobtitle kept its Dynamics value')]);
+			expect(sims.dataverse.store.get('lead', id)).toMatchObject({ telephone1: '+31 20 000 0004', jobtitle: 'Buyer' });
+			expect(state(leadId).f).toMatchObject({ phone: fingerprint('+31 20 000 0004'), title: fingerprint('Buyer') });
+
+			// Dataverse's own check: the last name a lead requires, emptied in Marketo.
+			sims.marketo.uiUpdateLead(leadId, { lastName: null, city: 'Zwolle' });
+			sims.dataverse.resetCounters();
+			const second = await pipeline([marketoItem(leadId, ['lastName', 'city'])]);
+			expect(second.errors.map((e) => e.error)).toEqual([expect.stringMatching(/"jobtitle" is too long.*; Dynamics rejected the lead \(column "lastname"\).*the record's other columns were written, jobtitle, lastname kept their Dynamics value/)]);
+			expect(sims.dataverse.stats().byRoute['POST /$batch']).toBe(2);
+			expect(sims.dataverse.store.get('lead', id)).toMatchObject({ address1_city: 'Zwolle', lastname: 'Tell' });
+			expect(person(leadId)).toMatchObject({ city: 'Zwolle', title: long });
+			expect(state(leadId).f).toMatchObject({ city: fingerprint('Zwolle'), lastName: fingerprint('Tell'), title: fingerprint('Buyer') });
+			// One report per try of the record, naming both columns.
+			expect(reports(leadId)).toBe(2);
+		});
+
+		test('a lead collision whose winner (Marketo) Dynamics rejects: both values stay, tried and reported again with the next change', async () => {
+			const { id, leadId } = await linkedPair('lead', { firstname: 'Per', lastname: 'Pal', emailaddress1: 'per@example.com', jobtitle: 'Buyer' });
+			sims.dataverse.update('lead', id, { jobtitle: 'Title set in Dynamics' });
+			sims.marketo.uiUpdateLead(leadId, { title: long });
+			const first = await pipeline([dynamicsItem('lead', id)]);
+			expect(first.decisions[0].collisions).toEqual([expect.objectContaining({ field: 'title', winner: 'marketo' })]);
+			expect(first.errors).toHaveLength(1);
+			expect(sims.dataverse.store.get('lead', id)!.jobtitle).toBe('Title set in Dynamics');
+			expect(state(leadId).f.title).toBe(fingerprint('Buyer'));
+
+			sims.dataverse.update('lead', id, { telephone1: '+31 20 000 0002' });
+			const second = await pipeline([dynamicsItem('lead', id)]);
+			expect(second.errors).toHaveLength(1);
+			expect(person(leadId)).toMatchObject({ phone: '+31 20 000 0002', title: long });
+			expect(sims.dataverse.store.get('lead', id)!.jobtitle).toBe('Title set in Dynamics');
+			expect(reports(leadId)).toBe(2);
+		});
+
+		test('a contact collision whose winner (Dynamics) Marketo rejects: the other fields still reach Marketo, the e-mail is reported each time', async () => {
+			const { id, leadId } = await linkedPair('contact', { firstname: 'Rut', lastname: 'Rask', emailaddress1: 'rut@example.com' });
+			sims.dataverse.update('contact', id, { emailaddress1: 'jörg@beispiel.de' });
+			sims.marketo.uiUpdateLead(leadId, { email: 'rut.marketo@example.com' });
+			const first = await pipeline([dynamicsItem('contact', id)]);
+			expect(first.decisions[0].collisions).toEqual([expect.objectContaining({ field: 'email', winner: 'dynamics' })]);
+			expect(first.errors.map((e) => e.error)).toEqual([expect.stringContaining('Marketo field "email": "jörg@beispiel.de" contains characters Marketo does not accept')]);
+			expect(person(leadId).email).toBe('rut.marketo@example.com');
+			expect(state(leadId).f.email).toBe(fingerprint('rut@example.com'));
+			expect(reports(leadId)).toBe(1);
+
+			sims.dataverse.update('contact', id, { telephone1: '+31 20 000 0003' });
+			sims.marketo.resetCounters();
+			const second = await pipeline([dynamicsItem('contact', id)]);
+			expect(second.errors.map((e) => e.error)).toEqual([expect.stringContaining("the person's other fields were written, email kept its Marketo value")]);
+			expect(second.marketo[0]).toMatchObject({ status: 'updated', notWritten: ['email'] });
+			expect(person(leadId)).toMatchObject({ phone: '+31 20 000 0003', email: 'rut.marketo@example.com' });
+			expect(sims.dataverse.store.get('contact', id)!.emailaddress1).toBe('jörg@beispiel.de');
+			expect(state(leadId).f).toMatchObject({ phone: fingerprint('+31 20 000 0003'), email: fingerprint('rut@example.com') });
+			expect(reports(leadId)).toBe(2);
+		});
+
+		test('Marketo itself rejects one field of a person: the person is written again without it, its state keeps that field\'s base', async () => {
+			const { id, leadId } = await linkedPair('contact', { firstname: 'Uma', lastname: 'Udd', emailaddress1: 'uma@example.com', telephone1: '1' });
+			sims.dataverse.update('contact', id, { telephone1: '+31 20 000 0005', address1_city: 'Zwolle' });
+			// Marketo's answer for the first write: the person skipped for its phone (1003), nothing written.
+			sims.marketo.server.faults.add({
+				pathIncludes: '/rest/v1/leads.json',
+				method: 'POST',
+				responseCount: 1,
+				response: { status: 200, body: { requestId: 'r', success: true, result: [{ status: 'skipped', reasons: [{ code: '1003', message: "Value for field 'phone' is not valid" }] }] } },
+			});
+			sims.marketo.resetCounters();
+			const { errors, marketo } = await pipeline([dynamicsItem('contact', id)]);
+			expect(errors.map((e) => e.error)).toEqual([expect.stringContaining("Marketo rejected the person: Value for field 'phone' is not valid (1003); the person's other fields were written, phone kept its Marketo value")]);
+			expect(marketo[0]).toMatchObject({ status: 'updated', notWritten: ['phone'] });
+			expect(person(leadId)).toMatchObject({ city: 'Zwolle', phone: '1' });
+			expect(state(leadId).f).toMatchObject({ city: fingerprint('Zwolle'), phone: fingerprint('1') });
+			expect(reports(leadId)).toBe(1);
+			// The next try writes the phone (Marketo takes it this time).
+			sims.dataverse.update('contact', id, { jobtitle: 'Buyer' });
+			await pipeline([dynamicsItem('contact', id)]);
+			expect(person(leadId)).toMatchObject({ phone: '+31 20 000 0005', title: 'Buyer' });
+		});
+
+		test('Marketo rejects after Dynamics took its write: the state moves only for what both hold, and nothing is reverted later', async () => {
+			const { id, leadId } = await linkedPair('lead', { firstname: 'Sam', lastname: 'Sol', emailaddress1: 'sam@example.com' });
+			sims.marketo.uiUpdateLead(leadId, { title: 'Title set in Marketo' });
+			sims.dataverse.update('lead', id, { emailaddress1: 'jörg@beispiel.de' });
+			const first = await pipeline([dynamicsItem('lead', id)]);
+			expect(first.dynamics[0].dynamicsWrite).toMatchObject({ status: 'updated' });
+			expect(sims.dataverse.store.get('lead', id)!.jobtitle).toBe('Title set in Marketo');
+			expect(first.errors).toHaveLength(1);
+			expect(person(leadId).email).toBe('sam@example.com');
+			expect(state(leadId).f).toMatchObject({ email: fingerprint('sam@example.com'), title: fingerprint('Title set in Marketo') });
+
+			sims.marketo.uiUpdateLead(leadId, { city: 'Zwolle' });
+			const second = await pipeline([marketoItem(leadId, ['city'])]);
+			expect(second.errors).toHaveLength(1);
+			expect(sims.dataverse.store.get('lead', id)).toMatchObject({ address1_city: 'Zwolle', emailaddress1: 'jörg@beispiel.de', jobtitle: 'Title set in Marketo' });
+			expect(person(leadId)).toMatchObject({ email: 'sam@example.com', title: 'Title set in Marketo', city: 'Zwolle' });
+			expect(state(leadId).f.email).toBe(fingerprint('sam@example.com'));
+			expect(reports(leadId)).toBe(2);
+		});
+	});
+
+	test('workflows saved with both upserts side by side: Upsert into Dynamics writes each person to Dynamics, then once to Marketo; the other upsert leaves them', async () => {
+		const long = 'Head of '.padEnd(150, 'x');
+		const { id, leadId } = await linkedPair('contact', { firstname: 'Vi', lastname: 'Vik', emailaddress1: 'vi@example.com', jobtitle: 'Buyer' });
+		sims.marketo.uiUpdateLead(leadId, { title: 'Head of Buying' });
+		sims.dataverse.update('contact', id, { telephone1: '555-0101' });
+		sims.marketo.resetCounters();
+		const ok = await sideBySide([dynamicsItem('contact', id)]);
+		expect(ok.errors).toEqual([]);
+		expect(ok.marketo[0]).toMatchObject({ status: 'skipped', reason: expect.stringContaining('Written by "To Dynamics"') });
+		expect(sims.marketo.stats().byRoute['POST /rest/v1/leads.json']).toBe(1);
+		expect(sims.dataverse.store.get('contact', id)!.jobtitle).toBe('Head of Buying');
+		const person = sims.marketo.store.getLead(leadId)!;
+		expect(person.phone).toBe('555-0101');
+		expect(parseSyncState(person.microsoftSyncState)!.f).toMatchObject({ title: fingerprint('Head of Buying'), phone: fingerprint('555-0101') });
+
+		sims.marketo.uiUpdateLead(leadId, { title: long });
+		const rejected = await sideBySide([marketoItem(leadId, ['title'])]);
+		expect(rejected.errors.map((e) => e.error)).toEqual([expect.stringContaining('"jobtitle" is too long')]);
+		expect(parseSyncState(sims.marketo.store.getLead(leadId)!.microsoftSyncState)!.f.title).toBe(fingerprint('Head of Buying'));
+		expect(sims.marketo.store.getLead(leadId)!.title).toBe(long);
+		expect(sims.dataverse.store.get('contact', id)!.jobtitle).toBe('Head of Buying');
 	});
 
 	test('echo: a change equal to the stored state yields none, from either side', async () => {
@@ -175,7 +375,7 @@ describe('Resolve Conflict', () => {
 		// Dynamics lacks the city, Marketo lacks Dynamics' defaults (consent flags, status): each side fills the other.
 		expect(first.ok[0]).toMatchObject({ action: 'writeBoth', toDynamics: { address1_city: 'Oslo' }, collisions: [] });
 		expect(first.ok[0].toMarketo).toMatchObject({ doNotCall: false, leadStatus: 0 });
-		apply(first.ok[0]);
+		await pipeline([dynamicsItem('lead', row.leadid as string)]);
 		expect(sims.dataverse.store.get('lead', row.leadid as string)!.address1_city).toBe('Oslo');
 		const second = await resolve([dynamicsItem('lead', row.leadid as string), marketoItem(person.id)]);
 		expect(second.ok.map((o) => o.action)).toEqual(['none', 'none']);
@@ -274,6 +474,10 @@ describe('Resolve Conflict', () => {
 			expect.stringMatching(/^Item 2: cannot tell where this change comes from/),
 		]);
 		expect(result.output('Resolve', 1).map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(errors.map((e) => e.details)).toEqual([
+			{ source: 'input', itemIndex: 0 },
+			{ field: 'id', source: 'input', itemIndex: 1 },
+		]);
 		expect(ok).toHaveLength(1);
 		expect(ok[0].action).toBe('none');
 	});

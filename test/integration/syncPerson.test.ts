@@ -161,10 +161,10 @@ describe('Sync Person to Microsoft node', () => {
 		const { ok, failed } = await run({}, [{ leadId: 'abc' }, { leadId: 99999 }, trigger(noLastName.id), trigger(tooLong.id), trigger(good.id)]);
 		expect(ok.map((i) => [i.pairedItem, i.json.status])).toEqual([[{ item: 4 }, 'created']]);
 		expect(failed.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
-		expect(failed[0].json.error).toBe('Item 0: "abc" is not a Marketo lead ID (a positive whole number)');
-		expect(failed[1].json.error).toBe('Item 1 (Marketo lead 99999): Marketo has no person with lead ID 99999');
-		expect(failed[2].json.error).toMatch(new RegExp(`^Item 2 \\(Marketo lead ${noLastName.id}, email nolast@example\\.test\\): Dynamics rejected the new lead \\(column "lastname"\\)`));
-		expect(failed[3].json.error).toBe(`Item 3 (Marketo lead ${tooLong.id}, email long@example.test): Dynamics column "companyname" is too long (120 characters; Dynamics allows 100)`);
+		expect(failed[0].json.error).toBe('Item 1: "abc" is not a Marketo lead ID (a positive whole number)');
+		expect(failed[1].json.error).toBe('Item 2 (Marketo lead 99999): Marketo has no person with lead ID 99999');
+		expect(failed[2].json.error).toMatch(new RegExp(`^Item 3 \\(Marketo lead ${noLastName.id}, email nolast@example\\.test\\): Dynamics rejected the new lead \\(column "lastname"\\)`));
+		expect(failed[3].json.error).toBe(`Item 4 (Marketo lead ${tooLong.id}, email long@example.test): Dynamics column "companyname" is too long (120 characters; Dynamics allows 100)`);
 		expect(failed.map((i) => (i.json.details as IDataObject).field)).toEqual(['leadId', 'leadId', 'lastname', 'companyname']);
 		expect((failed[2].json.details as IDataObject).activityLogged).toBe(true);
 		expect(errorActivities(noLastName.id)).toHaveLength(1);
@@ -193,7 +193,7 @@ describe('Sync Person to Microsoft node', () => {
 	test('without the error output a bad lead ID fails the node with its item index', async () => {
 		const good = mkCreate({ email: 'fine@example.test', lastName: 'Fine' });
 		const { result } = await run({}, [trigger(good.id), { leadId: -4 }], 'stopWorkflow');
-		expect(result.error?.message).toBe('Item 1: "-4" is not a Marketo lead ID (a positive whole number)');
+		expect(result.error?.message).toBe('Item 2: "-4" is not a Marketo lead ID (a positive whole number)');
 		expect(sims.dataverse.store.count('lead')).toBe(1);
 	});
 });

@@ -337,6 +337,8 @@ describe('Sync Records to Marketo', () => {
 		expect(ok).toEqual([expect.objectContaining({ dynamicsId: good, status: 'created' })]);
 		expect(errors).toHaveLength(1);
 		expect(errors[0].error).toBe(`Dynamics new_project ${bad}: field "budget" (currency) ← Dynamics column "new_budget" cannot hold "lots": a number is expected`);
+		// The same small details as every node's failures: field, where, the record, the item.
+		expect(errors[0].details).toEqual({ field: 'budget', source: 'input', table: 'new_project', dynamicsId: bad, itemIndex: 1 });
 		expect(result.output('Sync', 1)[0].pairedItem).toEqual({ item: 1 });
 		expect(objects('customobjects/dynamicsProject_c').map((o) => o.name)).toEqual(['Good']);
 	});

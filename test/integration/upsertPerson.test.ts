@@ -244,10 +244,10 @@ describe('Upsert Lead/Contact node', () => {
 			]);
 			expect(failed.map((i) => i.pairedItem)).toEqual([{ item: 1 }, { item: 2 }, { item: 3 }, { item: 4 }]);
 			const errors = failed.map((i) => String(i.json.error));
-			expect(errors[0]).toMatch(/^Item 1 .*"contactid" must be a Dynamics record ID \(GUID\), got "not-a-guid"/);
-			expect(errors[1]).toMatch(/^Item 2 \(Dynamics ID 00000016-.*email jürgen@example\.test\): Marketo field "email".*ASCII/);
-			expect(errors[2]).toMatch(/^Item 3 .*Marketo field "lastName" is too long \(300 characters; Marketo allows 255\)/);
-			expect(errors[3]).toMatch(/^Item 4 .*Marketo field "leadScore" expects a whole number, got high/);
+			expect(errors[0]).toMatch(/^Item 2 .*"contactid" must be a Dynamics record ID \(GUID\), got "not-a-guid"/);
+			expect(errors[1]).toMatch(/^Item 3 \(Dynamics ID 00000016-.*email jürgen@example\.test\): Marketo field "email".*ASCII/);
+			expect(errors[2]).toMatch(/^Item 4 .*Marketo field "lastName" is too long \(300 characters; Marketo allows 255\)/);
+			expect(errors[3]).toMatch(/^Item 5 .*Marketo field "leadScore" expects a whole number, got high/);
 			expect(failed.map((i) => (i.json.details as IDataObject).field)).toEqual(['contactid', 'email', 'lastName', 'leadScore']);
 			expect(mkByEmail('valid@example.test')).toHaveLength(1);
 			expect(mkByEmail('valid2@example.test')).toHaveLength(1);
@@ -264,7 +264,7 @@ describe('Upsert Lead/Contact node', () => {
 			expect(ok.map((i) => [i.pairedItem, i.json.status, i.json.lookupField])).toEqual([[{ item: 0 }, 'created', 'email']]);
 			expect(failed).toHaveLength(1);
 			expect(failed[0].pairedItem).toEqual({ item: 1 });
-			expect(failed[0].json.error).toBe('Item 1 (email twin@example.test): Marketo rejected the person: Multiple leads match the lookup criteria (1007)');
+			expect(failed[0].json.error).toBe('Item 2 (email twin@example.test): Marketo rejected the person: Multiple leads match the lookup criteria (1007)');
 			expect(failed[0].json.details).toMatchObject({ field: 'email', code: '1007', source: 'marketo' });
 		});
 
@@ -273,7 +273,7 @@ describe('Upsert Lead/Contact node', () => {
 				dynamicsItem('lead', guid(30), { lastname: 'Good', emailaddress1: 'good@example.test' }),
 				dynamicsItem('lead', guid(31), { lastname: 'Bad', emailaddress1: 'bad@@example' }),
 			], 'stopWorkflow');
-			expect(result.error?.message).toMatch(/Item 1 .*Marketo field "email".*not a valid email address/);
+			expect(result.error?.message).toMatch(/Item 2 .*Marketo field "email".*not a valid email address/);
 			expect((result.error as unknown as { context?: IDataObject }).context?.itemIndex).toBe(1);
 			expect(mkByEmail('good@example.test')).toHaveLength(1);
 		});
@@ -433,9 +433,9 @@ describe('Upsert Lead/Contact node', () => {
 			expect(ok[0].json).toMatchObject({ status: 'created', marketoId: good.id });
 			expect(ok[0].pairedItem).toEqual({ item: 2 });
 			expect(failed.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
-			expect(failed[0].json.error).toBe(`Item 0 (Marketo lead ${tooLong.id}, email toolong@example.test): Dynamics column "lastname" is too long (60 characters; Dynamics allows 50)`);
+			expect(failed[0].json.error).toBe(`Item 1 (Marketo lead ${tooLong.id}, email toolong@example.test): Dynamics column "lastname" is too long (60 characters; Dynamics allows 50)`);
 			// Dataverse's own validation: the required last name is missing.
-			expect(failed[1].json.error).toMatch(new RegExp(`^Item 1 \\(Marketo lead ${noLastName.id}, email nolast@example\\.test\\): Dynamics rejected the lead \\(column "lastname"\\): .*required attribute 'lastname'`));
+			expect(failed[1].json.error).toMatch(new RegExp(`^Item 2 \\(Marketo lead ${noLastName.id}, email nolast@example\\.test\\): Dynamics rejected the lead \\(column "lastname"\\): .*required attribute 'lastname'`));
 			expect(failed[1].json.details).toMatchObject({ field: 'lastname', source: 'dynamics', activityLogged: true, httpStatus: 400 });
 			for (const [lead, field] of [[tooLong, 'lastname'], [noLastName, 'lastname']] as const) {
 				const activities = errorActivities(lead.id);
@@ -461,16 +461,28 @@ describe('Upsert Lead/Contact node', () => {
 			expect(String(ok[1].json.reason)).toContain('Microsoft Is Deleted');
 		});
 
-		test('Resolve Conflict items: toDynamics is written and its sync state stored on the person', async () => {
+		test('Resolve Conflict items, with no Marketo write after this node: Dynamics first, then one Marketo write with the accepted state', async () => {
 			const row = dvCreate('lead', { lastname: 'Base', emailaddress1: 'base@example.test' });
 			const lead = mkCreate({ email: 'base@example.test', lastName: 'Changed', microsoftId: row.leadid, microsoftType: 'Lead' });
+			const base = JSON.stringify({ v: 1, at: '2025-03-01T00:00:00.000Z', f: { lastName: 'abc' } });
 			const state = JSON.stringify({ v: 1, at: '2025-03-02T00:00:00.000Z', f: { lastName: 'xyz' } });
-			const { ok } = await run(toDynamics(), [
-				{ entity: 'lead', source: 'marketo', dynamicsId: row.leadid, marketoId: lead.id, action: 'writeDynamics', reason: 'Marketo has changes', toMarketo: { microsoftSyncState: state }, toDynamics: { lastname: 'Changed' }, merged: {}, collisions: [], syncState: state },
-			]);
-			expect(ok[0].json).toMatchObject({ status: 'updated', dynamicsId: row.leadid, matchedBy: 'id', markersUpdated: true });
+			const item = { entity: 'lead', source: 'marketo', dynamicsId: row.leadid, marketoId: lead.id, action: 'writeDynamics', reason: 'Marketo has changes', toMarketo: {}, toDynamics: { lastname: 'Changed' }, merged: {}, collisions: [], syncState: state, baseSyncState: base, syncStateField: 'microsoftSyncState' };
+			sims.marketo.resetCounters();
+			const { ok, failed } = await run(toDynamics(), [item]);
+			expect(failed).toHaveLength(0);
+			expect(ok.map((i) => i.json)).toEqual([expect.objectContaining({ status: 'updated', marketoId: lead.id, dynamicsId: row.leadid })]);
 			expect(dvRow('lead', row.leadid as string)!.lastname).toBe('Changed');
+			expect(sims.marketo.stats().byRoute['POST /rest/v1/leads.json']).toBe(1);
 			expect(mkLead(lead.id).microsoftSyncState).toBe(state);
+
+			// Rejected by Dynamics: reported; the Marketo write keeps the old base (here: nothing to store).
+			const rejected = { ...item, toDynamics: { lastname: 'L'.repeat(60) }, toMarketo: { phone: '1', microsoftSyncState: base } };
+			const second = await run(toDynamics(), [rejected]);
+			expect(second.failed.map((i) => i.json.error)).toEqual([expect.stringContaining('Dynamics column "lastname" is too long')]);
+			expect(second.ok.map((i) => i.json)).toEqual([expect.objectContaining({ status: 'updated', marketoId: lead.id })]);
+			expect(second.ok[0].pairedItem).toEqual({ item: 0 });
+			expect(mkLead(lead.id)).toMatchObject({ phone: '1', microsoftSyncState: base });
+			expect(errorActivities(lead.id)).toHaveLength(1);
 		});
 
 		test('owner of new records is bound to the chosen Dynamics user', async () => {

@@ -2,6 +2,7 @@ import { resolveRecord, defaultWinner, type ConflictPolicy } from '../../nodes/c
 import {
 	buildSyncState,
 	fingerprint,
+	keepBaseFor,
 	matchesSyncState,
 	nextSyncState,
 	normalise,
@@ -78,6 +79,17 @@ describe('sync state encoding', () => {
 		expect(matchesSyncState({ unknownField: 'x' }, state)).toBe(false);
 		expect(matchesSyncState({}, state)).toBe(false);
 		expect(matchesSyncState({ firstName: 'Ann' }, undefined)).toBe(false);
+	});
+});
+
+describe('keepBaseFor: the state for writes not (yet) accepted', () => {
+	test('the given fields go back to their old fingerprint, or drop out where the base had none; the others keep the new one', () => {
+		const base = buildSyncState({ title: 'Buyer', phone: '1' });
+		const next = buildSyncState({ title: 'x'.repeat(206), phone: '2', city: 'Zwolle' });
+		const kept = keepBaseFor(next, base, ['title', 'city']);
+		expect(kept.f).toEqual({ title: fingerprint('Buyer'), phone: fingerprint('2') });
+		expect(next.f.title).toBe(fingerprint('x'.repeat(206)));
+		expect(keepBaseFor(next, undefined, ['title']).f).toEqual({ phone: fingerprint('2'), city: fingerprint('Zwolle') });
 	});
 });
 

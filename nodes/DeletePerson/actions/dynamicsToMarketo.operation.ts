@@ -12,7 +12,6 @@ import {
 	normaliseGuid,
 	personView,
 	readOptions,
-	reasonText,
 	RecordError,
 	tableFromType,
 	textOf,
@@ -21,6 +20,7 @@ import {
 	type ItemOutcome,
 	shortText,
 } from '../../persons';
+import { reasonsText } from '../../records/values';
 import { deleteLeads, type RecordResult } from '../../transport/marketoApi';
 
 const properties: INodeProperties[] = [
@@ -139,7 +139,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				const r = t.results[failedAt];
 				t.outcome.ref.marketoId = ids[failedAt];
 				t.outcome.failure = {
-					message: `Marketo could not ${policy === 'delete' ? 'delete' : 'flag'} person ${ids[failedAt]}: ${reasonText(r)}`,
+					message: `Marketo could not ${policy === 'delete' ? 'delete' : 'flag'} person ${ids[failedAt]}: ${reasonsText(r?.reasons, r?.status)}`,
 					field: policy === 'flag' ? MARKER_FIELDS.isDeleted : 'id',
 					code: r?.reasons?.[0]?.code ?? '',
 					source: 'marketo',

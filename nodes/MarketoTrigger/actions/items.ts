@@ -21,6 +21,8 @@ export interface MarketoChange extends IDataObject {
 	activityDate: string;
 	/** The person's values now (null when deleted). */
 	current: IDataObject | null;
+	/** The fields read for `current` (Marketo leaves empty ones out): Resolve Conflict uses them instead of reading the person again. */
+	currentFields?: string[];
 	/** The linked Dynamics record, when the person has one (unknown once deleted). */
 	microsoftId: string | null;
 	/** Where the changes came from (Marketo's Source attribute), e.g. "Marketo UI". */
@@ -109,11 +111,12 @@ export function mergeLeadChanges(activities: IDataObject[], filter: ActivityFilt
 }
 
 /** Attaches each person's current values (fetched in batches of 300) and the Dynamics link. */
-export function attachCurrent(items: Iterable<MarketoChange>, current: IDataObject[]): void {
+export function attachCurrent(items: Iterable<MarketoChange>, current: IDataObject[], fields: string[]): void {
 	const byId = new Map(current.map((lead) => [Number(lead.id), lead]));
 	for (const item of items) {
 		const lead = byId.get(item.leadId) ?? null;
 		item.current = lead;
+		if (lead) item.currentFields = fields;
 		item.microsoftId = text(lead?.[MARKER_FIELDS.id]);
 	}
 }

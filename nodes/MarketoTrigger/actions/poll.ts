@@ -72,7 +72,7 @@ async function checkedFields(ctx: IPollFunctions, picked: string[]): Promise<Fie
 /** Turns the activities of one poll into items, with every changed person's current values. */
 async function buildItems(ctx: IPollFunctions, changes: IDataObject[], deletes: IDataObject[], settings: Settings, plan: FieldPlan): Promise<MarketoChange[]> {
 	const merged = mergeLeadChanges(changes, settings.filter);
-	if (merged.size) attachCurrent(merged.values(), await getLeadsBy(ctx, 'id', [...merged.keys()], plan.current));
+	if (merged.size) attachCurrent(merged.values(), await getLeadsBy(ctx, 'id', [...merged.keys()], plan.current), plan.current);
 	const items = [...merged.values(), ...deletedItems(deletes)];
 	if (plan.missing.length) for (const item of items) item.missingFields = plan.missing;
 	return items;

@@ -1,16 +1,7 @@
-import {
-	NodeApiError,
-	NodeOperationError,
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-	type INodePropertyOptions,
-	type JsonObject,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
 
 import { syncFilterOption } from '../../descriptions';
+import { emitOutcomes, type ItemOutcome } from '../../persons';
 import { resolveItems } from '../helpers/engine';
 import { defaultMappedFields, readSettings } from '../helpers/settings';
 
@@ -187,20 +178,13 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		items.map((item) => item.json),
 		(index) => readSettings(this, index),
 	);
-	const returnData: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		const outcome = outcomes[i] ?? { error: `Item ${i + 1}: no result` };
-		if ('output' in outcome) {
-			returnData.push({ json: outcome.output as IDataObject, pairedItem: { item: i } });
-			continue;
-		}
-		if (this.continueOnFail()) {
-			returnData.push({ json: { error: outcome.error, ...(outcome.field ? { details: { field: outcome.field } } : {}) }, pairedItem: { item: i } });
-			continue;
-		}
-		if (outcome.api) throw new NodeApiError(this.getNode(), { message: outcome.error } as JsonObject, { message: outcome.error, itemIndex: i });
-		throw new NodeOperationError(this.getNode(), outcome.error, { itemIndex: i });
-	}
-	return returnData;
+	return emitOutcomes(
+		this,
+		items.map((_, i): ItemOutcome => {
+			const outcome = outcomes[i] ?? { error: `Item ${i + 1}: no result` };
+			if ('output' in outcome) return { ref: { index: i }, json: outcome.output as IDataObject };
+			const ref = { index: i, ...(outcome.dynamicsId ? { dynamicsId: outcome.dynamicsId } : {}), ...(outcome.marketoId !== undefined ? { marketoId: outcome.marketoId } : {}) };
+			return { ref, failure: { message: outcome.error, field: outcome.field, source: outcome.system ?? (outcome.api ? 'dynamics' : 'input'), named: true } };
+		}),
+	);
 }
-

@@ -1,10 +1,11 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { resolveRecord } from '../../conflict/resolve';
-import { buildSyncState, matchesSyncState, parseSyncState, serialiseSyncState, type SyncState } from '../../conflict/syncState';
+import { buildSyncState, keepBaseFor, matchesSyncState, parseSyncState, sameFingerprints, serialiseSyncState, type SyncState } from '../../conflict/syncState';
 import { MARKER_FIELDS, typeLabel, type FieldMapping, type PersonTable } from '../../mapping/defaultMappings';
 import { guid, KNOWN_TABLES, lookupId, presentColumns, rowsByIds } from '../../records/dataverseRows';
 import { errorMessage, excludedByFilter, isPlainObject, shortText, syncFilterValue } from '../../records/values';
+import { tableFromType } from '../../persons/tables';
 import { describeLeads, getLeadsBy, type MarketoField } from '../../transport/marketoApi';
 import { policyFor, type ResolveSettings } from './settings';
 
@@ -26,8 +27,15 @@ export interface ResolveOutput extends IDataObject {
 	/** Marketo field → the value both systems hold after the writes. */
 	merged: IDataObject;
 	collisions: IDataObject[];
-	/** The serialised sync state to store on the person (field `microsoftSyncState`). */
+	/**
+	 * The serialised sync state once every write of this item was accepted (field
+	 * `microsoftSyncState`). `toMarketo` carries the state that is true before the Dynamics write.
+	 */
 	syncState: string;
+	/** The state stored on the person now (the base of this merge). */
+	baseSyncState?: string;
+	/** The Marketo person field that holds the state. */
+	syncStateField?: string;
 }
 
 interface BaseTask {
@@ -49,12 +57,21 @@ interface MarketoTask extends BaseTask {
 	source: 'marketo';
 	leadId: number;
 	activityDate?: string;
+	/** The person as the Marketo Trigger just read it, and the fields it read. */
+	current?: { values: IDataObject; fields: Set<string> };
 }
 
 type Task = DynamicsTask | MarketoTask;
 
 /** Per input item: an output, or an error message naming the record. */
-export type Outcome = { output: ResolveOutput } | { error: string; api?: boolean; field?: string };
+export type Outcome =
+	| { output: ResolveOutput }
+	| { error: string; api?: boolean; field?: string; system?: 'marketo' | 'dynamics'; dynamicsId?: string; marketoId?: number };
+
+/** The ids an error item names. */
+function idsOf(task: Task): { dynamicsId?: string; marketoId?: number } {
+	return task.source === 'dynamics' ? { dynamicsId: task.id } : { marketoId: task.leadId };
+}
 
 /** An item that cannot be read, with the input field at fault. */
 class ItemError extends Error {
@@ -68,18 +85,12 @@ class ItemError extends Error {
 
 const NOT_IN_DYNAMICS = 'not in Dynamics: use Sync Person to Microsoft';
 
-function personTable(value: unknown): PersonTable | undefined {
-	const text = typeof value === 'string' ? value.trim().toLowerCase() : '';
-	if (text === 'lead' || text === 'leads') return 'lead';
-	if (text === 'contact' || text === 'contacts') return 'contact';
-	return undefined;
-}
 
 /** Reads one input item as a Dynamics change or a Marketo change; throws a message naming the item. */
 export function parseItem(json: IDataObject, index: number, settings: ResolveSettings): Task {
 	const operation = String(json.operation ?? 'updated');
 	if (typeof json.table === 'string' && isPlainObject(json.fields)) {
-		const entity = personTable(json.table);
+		const entity = tableFromType(json.table);
 		if (!entity) {
 			throw new Error(`Item ${index + 1}: Resolve Conflict handles Dynamics leads and contacts; "${json.table}" records sync one way with Sync Records to Marketo`);
 		}
@@ -97,7 +108,9 @@ export function parseItem(json: IDataObject, index: number, settings: ResolveSet
 	}
 	const leadId = typeof json.leadId === 'number' || (typeof json.leadId === 'string' && /^\d+$/.test(json.leadId.trim())) ? Number(json.leadId) : NaN;
 	if (Number.isSafeInteger(leadId) && leadId > 0) {
-		return { source: 'marketo', index, settings, operation, leadId, activityDate: typeof json.activityDate === 'string' ? json.activityDate : undefined };
+		const current =
+			isPlainObject(json.current) && Array.isArray(json.currentFields) ? { values: json.current, fields: new Set(json.currentFields.map(String)) } : undefined;
+		return { source: 'marketo', index, settings, operation, leadId, activityDate: typeof json.activityDate === 'string' ? json.activityDate : undefined, current };
 	}
 	if (json.leadId !== undefined && json.leadId !== null && json.leadId !== '') {
 		throw new ItemError(`Item ${index + 1}: "${shortText(json.leadId)}" is not a Marketo lead ID (a positive whole number in field "leadId")`, 'leadId');
@@ -194,7 +207,7 @@ export async function resolveItems(fn: IExecuteFunctions, items: IDataObject[], 
 		};
 		ctx = { fn, marketoFields, columns };
 	} catch (error) {
-		for (const task of tasks) outcomes[task.index] = { error: `${label(task)}: could not read the field lists of Marketo and Dynamics: ${errorMessage(error)}`, api: true };
+		for (const task of tasks) outcomes[task.index] = { error: `${label(task)}: could not read the field lists of Marketo and Dynamics: ${errorMessage(error)}`, api: true, ...idsOf(task) };
 		return outcomes;
 	}
 
@@ -205,6 +218,8 @@ export async function resolveItems(fn: IExecuteFunctions, items: IDataObject[], 
 		if (!field) {
 			outcomes[task.index] = {
 				error: `${label(task)}: Marketo has no person field "${stateField}" to keep the sync state in: create a custom Text Area field with that API name (or choose another in Options → Sync State Field)`,
+				field: stateField,
+				...idsOf(task),
 			};
 		} else ready.push(task);
 	}
@@ -226,12 +241,12 @@ function label(task: Task): string {
 	return `Item ${task.index + 1} (${task.source === 'dynamics' ? `Dynamics ${task.entity} ${task.id}` : `Marketo person ${task.leadId}`})`;
 }
 
-async function guarded(tasks: Task[], outcomes: Outcome[], what: string, run: () => Promise<void>): Promise<boolean> {
+async function guarded(tasks: Task[], outcomes: Outcome[], what: string, system: 'marketo' | 'dynamics', run: () => Promise<void>): Promise<boolean> {
 	try {
 		await run();
 		return true;
 	} catch (error) {
-		for (const task of tasks) if (!outcomes[task.index]) outcomes[task.index] = { error: `${label(task)}: ${what}: ${errorMessage(error)}`, api: true };
+		for (const task of tasks) if (!outcomes[task.index]) outcomes[task.index] = { error: `${label(task)}: ${what}: ${errorMessage(error)}`, api: true, system, ...idsOf(task) };
 		return false;
 	}
 }
@@ -247,6 +262,7 @@ async function resolveMerges(ctx: Context, merges: Array<{ task: Task; entity: P
 			group.map((m) => m.task),
 			outcomes,
 			`Could not read the winning Dynamics ${table}s of merges`,
+			'dynamics',
 			async () => {
 				winners = await rowsByIds(ctx.fn, KNOWN_TABLES[table], group.map((m) => m.winnerId).filter((id): id is string => !!id), filterColumns);
 			},
@@ -299,7 +315,7 @@ async function resolveDynamicsChanges(ctx: Context, tasks: DynamicsTask[], readF
 	}
 	if (!lookups.length) return;
 	const byMicrosoftId = new Map<string, IDataObject[]>();
-	const ok = await guarded(lookups, outcomes, 'Could not look up the Marketo persons', async () => {
+	const ok = await guarded(lookups, outcomes, 'Could not look up the Marketo persons', 'marketo', async () => {
 		const persons = await getLeadsBy(ctx.fn, MARKER_FIELDS.id, lookups.map((t) => t.id), readFields);
 		for (const person of persons) {
 			const id = guid(person[MARKER_FIELDS.id]);
@@ -369,15 +385,26 @@ async function resolveMarketoChanges(ctx: Context, tasks: MarketoTask[], readFie
 		else lookups.push(task);
 	}
 	if (!lookups.length) return;
+	// The Marketo Trigger has just read these persons: its values serve when they hold every field
+	// needed (a field it read but Marketo left out is empty). Only the others are read again.
 	const persons = new Map<number, IDataObject>();
-	const ok = await guarded(lookups, outcomes, 'Could not read the Marketo persons', async () => {
-		for (const person of await getLeadsBy(ctx.fn, 'id', lookups.map((t) => t.leadId), readFields)) persons.set(Number(person.id), person);
+	const toRead: MarketoTask[] = [];
+	for (const task of lookups) {
+		const current = task.current;
+		if (current && readFields.every((f) => current.fields.has(f))) {
+			persons.set(task.leadId, Object.fromEntries(readFields.map((f) => [f, current.values[f] ?? null])) as IDataObject);
+		} else toRead.push(task);
+	}
+	const ok = await guarded(toRead, outcomes, 'Could not read the Marketo persons', 'marketo', async () => {
+		if (!toRead.length) return;
+		for (const person of await getLeadsBy(ctx.fn, 'id', toRead.map((t) => t.leadId), readFields)) persons.set(Number(person.id), person);
 	});
-	if (!ok) return;
+	if (!ok && toRead.length === lookups.length) return; // every item already names the failed read
 
 	// Which Dynamics record each person is linked to.
 	const linked: Array<{ task: MarketoTask; person: IDataObject; id: string; tables: PersonTable[] }> = [];
 	for (const task of lookups) {
+		if (outcomes[task.index]) continue;
 		const person = persons.get(task.leadId);
 		if (!person) {
 			outcomes[task.index] = skip(task, null, `Marketo person ${task.leadId} no longer exists`);
@@ -388,7 +415,7 @@ async function resolveMarketoChanges(ctx: Context, tasks: MarketoTask[], readFie
 			outcomes[task.index] = skip(task, null, NOT_IN_DYNAMICS);
 			continue;
 		}
-		const typed = personTable(person[MARKER_FIELDS.type]);
+		const typed = tableFromType(person[MARKER_FIELDS.type]);
 		linked.push({ task, person, id, tables: typed ? [typed] : ['lead', 'contact'] });
 	}
 
@@ -401,6 +428,7 @@ async function resolveMarketoChanges(ctx: Context, tasks: MarketoTask[], readFie
 			group.map((l) => l.task),
 			outcomes,
 			`Could not read the Dynamics ${table}s`,
+			'dynamics',
 			async () => {
 				rows[table] = await rowsByIds(ctx.fn, KNOWN_TABLES[table], group.map((l) => l.id), select);
 			},
@@ -500,7 +528,11 @@ function resolvePair(
 	const dynamicsWrites = Object.keys(toDynamics).length;
 	const syncState = resolution.stateChanged ? serialiseSyncState(resolution.state) : storedText;
 	const toMarketo: IDataObject = { ...(resolution.toMarketo as IDataObject) };
-	if (resolution.stateChanged) toMarketo[stateField] = syncState;
+	// toMarketo may be written before (or without) the Dynamics write: there the fields still to be
+	// written to Dynamics keep their old base. Upsert into Dynamics swaps in `syncState` once Dynamics
+	// accepted them, so a rejected value is never described as synced.
+	const beforeDynamics = keepBaseFor(resolution.state, base, Object.keys(resolution.toDynamics));
+	if (!base || !sameFingerprints(beforeDynamics, base)) toMarketo[stateField] = serialiseSyncState(beforeDynamics);
 
 	let action: ResolveAction;
 	let reason: string;
@@ -512,7 +544,7 @@ function resolvePair(
 		reason = 'Dynamics has changes Marketo lacks';
 	} else if (dynamicsWrites) {
 		action = 'writeDynamics';
-		reason = 'Marketo has changes Dynamics lacks; toMarketo carries only the new sync state';
+		reason = 'Marketo has changes Dynamics lacks; the sync state follows once Dynamics accepted them';
 	} else if (resolution.stateChanged) {
 		action = 'writeMarketo';
 		reason = 'both systems already agree; only the sync state is stored';
@@ -538,6 +570,9 @@ function resolvePair(
 			reason: c.reason,
 		})),
 		syncState,
+		baseSyncState: storedText,
+		syncStateField: stateField,
+		toDynamicsFields: Object.fromEntries(Object.keys(resolution.toDynamics).map((field) => [columnOf.get(field) ?? field, field])),
 		...extras,
 	});
 }

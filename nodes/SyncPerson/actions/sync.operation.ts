@@ -24,7 +24,6 @@ import {
 	personMappings,
 	personView,
 	readOptions,
-	reasonText,
 	RecordError,
 	tableFromType,
 	textOf,
@@ -36,6 +35,7 @@ import {
 	type RecordRef,
 	shortText,
 } from '../../persons';
+import { reasonsText } from '../../records/values';
 import { createdRowId } from '../../persons/ids';
 import type { ColumnInfo } from '../../transport/dataverseApi';
 import type { MarketoField } from '../../transport/marketoApi';
@@ -354,7 +354,7 @@ async function writeBack(ctx: IExecuteFunctions, tasks: Task[], fields: Map<stri
 		list.forEach((t, key) => {
 			const r = results.get(key);
 			t.markersUpdated = r?.status === 'updated';
-			if (!t.markersUpdated) t.markerError = reasonText(r);
+			if (!t.markersUpdated) t.markerError = reasonsText(r?.reasons, r?.status);
 		});
 	} catch (error) {
 		for (const t of list) {

@@ -1,5 +1,6 @@
-import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { emitOutcomes, type ItemOutcome } from '../../persons';
 import { syncRecords } from '../../records/engine';
 import type { SyncMode } from '../../records/types';
 import { errorMessage } from '../../records/values';
@@ -10,7 +11,8 @@ const FIELD_IN_MESSAGE = /\bfield "([A-Za-z0-9_]+)"/;
 
 /**
  * Runs one sync over all input items: one output item per input item (pairedItem), failures on
- * the error output when the node continues on fail, otherwise the first failure stops the node.
+ * the error output (with `details`, as every node of the package) when the node continues on
+ * fail, otherwise the first failure stops the node.
  */
 export async function executeSync(this: IExecuteFunctions, items: INodeExecutionData[], mode: SyncMode): Promise<INodeExecutionData[]> {
 	let settings;
@@ -18,8 +20,8 @@ export async function executeSync(this: IExecuteFunctions, items: INodeExecution
 		settings = readSettings(this, mode);
 	} catch (error) {
 		// A setup problem concerns every item.
-		if (this.continueOnFail()) return items.map((_, i) => ({ json: { error: errorMessage(error) }, pairedItem: { item: i } }));
-		throw new NodeOperationError(this.getNode(), errorMessage(error), { itemIndex: 0 });
+		const message = errorMessage(error);
+		return emitOutcomes(this, items.map((_, i) => ({ ref: { index: i }, failure: { message, source: 'config', named: true } })));
 	}
 	// Stakeholder connections this workflow synced (id → opportunity), to find the role of a deleted one.
 	const staticData = this.getWorkflowStaticData('node');
@@ -31,19 +33,14 @@ export async function executeSync(this: IExecuteFunctions, items: INodeExecution
 		index,
 	);
 	staticData.stakeholderConnections = index;
-	const returnData: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		const outcome = outcomes[i] ?? { error: `Item ${i + 1}: no result` };
-		if ('output' in outcome) {
-			returnData.push({ json: outcome.output as IDataObject, pairedItem: { item: i } });
-		} else if (this.continueOnFail()) {
+	return emitOutcomes(
+		this,
+		items.map((_, i): ItemOutcome => {
+			const outcome = outcomes[i] ?? { error: `Item ${i + 1}: no result` };
+			if ('output' in outcome) return { ref: { index: i }, json: outcome.output as IDataObject };
+			const ref = { index: i, ...(outcome.table ? { table: outcome.table } : {}), ...(outcome.dynamicsId ? { dynamicsId: outcome.dynamicsId } : {}) };
 			const field = FIELD_IN_MESSAGE.exec(outcome.error)?.[1];
-			returnData.push({ json: { error: outcome.error, ...(field ? { details: { field } } : {}) }, pairedItem: { item: i } });
-		} else if (outcome.api) {
-			throw new NodeApiError(this.getNode(), { message: outcome.error } as JsonObject, { message: outcome.error, itemIndex: i });
-		} else {
-			throw new NodeOperationError(this.getNode(), outcome.error, { itemIndex: i });
-		}
-	}
-	return returnData;
+			return { ref, failure: { message: outcome.error, field, source: outcome.api ? 'marketo' : 'input', named: true } };
+		}),
+	);
 }

@@ -24,7 +24,6 @@ import {
 	personMappings,
 	personView,
 	readOptions,
-	reasonText,
 	RecordError,
 	textOf,
 	toLeadId,
@@ -33,8 +32,12 @@ import {
 	type DynamicsWriteOp,
 	type ItemOutcome,
 	type RecordRef,
+	type ResolvedWrites,
 	shortText,
 } from '../../persons';
+import { reasonsText } from '../../records/values';
+import { parseSyncState } from '../../conflict/syncState';
+import { checkedValues, keptText, stateToStore, type Rejected } from '../../persons/pipeline';
 import type { ColumnInfo } from '../../transport/dataverseApi';
 import { definedValues, itemTable, mappingMode } from './common';
 
@@ -103,13 +106,15 @@ interface Pending {
 	mappings: FieldMapping[];
 	values: IDataObject;
 	synced: Record<string, unknown>;
-	/** Sync state computed by Resolve Conflict, stored on the person as it is. */
-	syncStateText?: string;
 	matchValue?: string;
 	/** The record to update; absent = look it up by the match column, or create. */
 	targetId?: string;
 	matchedBy?: string;
 	otherMatches?: number;
+	/** The Resolve Conflict item this write came from: passed on, with its state, to the Marketo write. */
+	resolved?: { json: IDataObject; writes: ResolvedWrites };
+	/** Columns of a Resolve Conflict item Dynamics rejects (`keys`), left out of the write; their Marketo names in `fields`. */
+	rejected?: Rejected & { fields: string[] };
 	/** Set when the record the item pointed to no longer exists. */
 	staleId?: string;
 	missing: string[];
@@ -167,7 +172,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				continue;
 			}
 			if (view.resolved && !Object.keys(view.resolved.toDynamics).length) {
-				skip(`Resolve Conflict has nothing to write to Dynamics (${view.resolved.action}: ${view.resolved.reason})`);
+				// Passed on as it is: its Marketo write (if any) needs nothing from Dynamics.
+				outcome.json = { ...items[i].json, dynamicsWrite: { status: 'skipped', reason: `nothing to write to Dynamics (${view.resolved.action})` } };
 				continue;
 			}
 			if (!view.dynamicsShaped && v[MARKER_FIELDS.isDeleted] === true) {
@@ -184,7 +190,22 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			let values: IDataObject;
 			let synced: Record<string, unknown> = {};
 			let missing: string[] = [];
-			if (view.resolved || mode === 'defineBelow') {
+			let rejected: Pending['rejected'];
+			if (view.resolved) {
+				// A value Dynamics would reject is left out (and reported); the record's other columns are written.
+				const checked = checkedValues(source, 'dynamics', { columns, choices });
+				if (checked.fatal) {
+					outcome.failure = checked.fatal;
+					continue;
+				}
+				values = checked.values;
+				const writes = view.resolved;
+				rejected = checked.rejected && { ...checked.rejected, fields: checked.rejected.keys.map((c) => marketoFieldOf(writes, mappings, c)) };
+				if (rejected && !Object.keys(values).length) {
+					outcome.failure = rejected.failure;
+					continue;
+				}
+			} else if (mode === 'defineBelow') {
 				values = convertDefinedValues(source, 'dynamics', { columns, choices });
 				if (!view.resolved) {
 					for (const [column, value] of Object.entries(source)) {
@@ -204,7 +225,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				mappings,
 				values,
 				synced,
-				syncStateText: view.resolved?.syncState,
+				...(view.resolved ? { resolved: { json: items[i].json, writes: view.resolved } } : {}),
+				rejected,
 				matchValue,
 				targetId,
 				matchedBy: targetId ? 'id' : undefined,
@@ -214,6 +236,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			outcome.failure = failureFrom(error);
 		}
 	}
+	const resolvedInputs = items.map((item) => (personView(item.json).resolved ? item.json : undefined));
 
 	if (pending.length) {
 		await resolveByMatch(this, pending.filter((p) => !p.targetId), matchColumn);
@@ -222,9 +245,37 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			await resolveByMatch(this, stale, matchColumn);
 			await write(this, stale, owner);
 		}
-		await writeBack(this, pending.filter((p) => p.status && p.outcome.ref.marketoId !== undefined));
+		// Dataverse rejects a whole record for one bad column: a Resolve Conflict item's other columns
+		// still belong in Dynamics, so they are written again without it (one more $batch, only then).
+		const partial = pending.filter((p) => p.resolved && p.outcome.failure?.source === 'dynamics' && p.outcome.failure.field && p.outcome.failure.field in p.values && Object.keys(p.values).length > 1);
+		for (const p of partial) {
+			const failure = p.outcome.failure!;
+			const column = failure.field!;
+			const before = p.rejected;
+			p.rejected = {
+				failure: before ? { ...failure, message: `${before.failure.message}; ${failure.message}` } : failure,
+				keys: [...(before?.keys ?? []), column],
+				fields: [...(before?.fields ?? []), marketoFieldOf(p.resolved!.writes, p.mappings, column)],
+			};
+			p.outcome.failure = undefined;
+			delete p.values[column];
+		}
+		if (partial.length) await write(this, partial, owner);
+		// Resolve Conflict items carry their Marketo write on to the next node (one call there with
+		// fields, link and state); other items link their person here.
+		await writeBack(this, pending.filter((p) => !p.resolved && p.status && p.outcome.ref.marketoId !== undefined));
 		for (const p of pending) {
-			if (!p.status) continue;
+			if (!p.status) {
+				if (p.rejected && p.outcome.failure && p.outcome.failure !== p.rejected.failure) p.outcome.failure.message = `${p.rejected.failure.message}; ${p.outcome.failure.message}`;
+				continue;
+			}
+			if (p.resolved) {
+				if (p.rejected) {
+					p.outcome.failure = { ...p.rejected.failure, message: `${p.rejected.failure.message}; the record's other columns were written, ${keptText(p.rejected.keys, 'Dynamics')}` };
+					p.outcome.forwarded = passedOn(p);
+				} else p.outcome.json = passedOn(p);
+				continue;
+			}
 			p.outcome.json = {
 				status: p.status,
 				dynamicsId: p.targetId,
@@ -240,8 +291,47 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		}
 	}
 
+	// A rejected Resolve Conflict item still goes on to its Marketo write, whose state keeps the old
+	// base for the values Dynamics did not take.
+	for (const outcome of outcomes) {
+		const input = resolvedInputs[outcome.ref.index];
+		if (outcome.failure && input && !outcome.forwarded) outcome.forwarded = { ...input, dynamicsWrite: { status: 'failed', error: outcome.failure.message } };
+	}
 	await logFailedOutcomes(this, outcomes, failureLogSettings(options), 'Marketo to Dynamics');
 	return emitOutcomes(this, outcomes);
+}
+
+/**
+ * A Resolve Conflict item after Dynamics accepted its write: its Marketo write now stores the state
+ * that describes the values written here too, and links the person to the record written.
+ */
+function passedOn(p: Pending): IDataObject {
+	const { json, writes } = p.resolved!;
+	const toMarketo: IDataObject = { ...writes.toMarketo };
+	if (parseSyncState(writes.syncState)) {
+		// Columns Dynamics rejected keep their old base: their Marketo value is tried again next time.
+		const state = stateToStore(writes, writes.syncState, p.rejected?.fields ?? []);
+		if (state === undefined) delete toMarketo[writes.syncStateField];
+		else toMarketo[writes.syncStateField] = state;
+	}
+	return {
+		...json,
+		dynamicsId: p.targetId,
+		toMarketo,
+		dynamicsWrite: {
+			status: p.status,
+			dynamicsId: p.targetId,
+			matchedBy: p.matchedBy ?? 'none',
+			...(p.status === 'created' && p.createdon ? { createdOn: p.createdon } : {}),
+			...(p.staleId ? { reason: `The linked Dynamics record ${p.staleId} no longer exists` } : {}),
+			...(p.rejected ? { notWritten: p.rejected.keys } : {}),
+		},
+	};
+}
+
+/** The Marketo field a Resolve Conflict item's column comes from (its own list, else the mapping). */
+function marketoFieldOf(writes: ResolvedWrites, mappings: FieldMapping[], column: string): string {
+	return writes.toDynamicsFields?.[column] ?? marketoNameOf(mappings, column) ?? column;
 }
 
 /** Finds records by the match column (per table, escaped OData); the oldest match wins. */
@@ -319,7 +409,7 @@ async function writeBack(ctx: IExecuteFunctions, list: Pending[]): Promise<void>
 	const updates = list.map((p, key) => ({
 		key,
 		leadId: p.outcome.ref.marketoId!,
-		values: markerValues(fields, { dynamicsId: p.targetId, table: p.table, createdOn: p.createdon, synced: p.synced, syncStateText: p.syncStateText, isDeleted: false }),
+		values: markerValues(fields, { dynamicsId: p.targetId, table: p.table, createdOn: p.createdon, synced: p.synced, isDeleted: false }),
 	}));
 	let results;
 	try {
@@ -330,6 +420,6 @@ async function writeBack(ctx: IExecuteFunctions, list: Pending[]): Promise<void>
 	}
 	list.forEach((p, key) => {
 		const r = results.get(key);
-		p.outcome.json = r?.status === 'updated' ? { markersUpdated: true } : { markersUpdated: false, markerError: reasonText(r) };
+		p.outcome.json = r?.status === 'updated' ? { markersUpdated: true } : { markersUpdated: false, markerError: reasonsText(r?.reasons, r?.status) };
 	});
 }

@@ -19,16 +19,18 @@ import {
 	personMappings,
 	personView,
 	readOptions,
-	reasonText,
 	RecordError,
 	textOf,
 	toLeadId,
 	type ItemOutcome,
 	type RecordRef,
+	type ResolvedWrites,
 	shortText,
 } from '../../persons';
+import { checkedValues, keptText, withoutRejected, writesMoreThanLink, type Rejected } from '../../persons/pipeline';
+import { DEFAULT_SYNC_FILTER, excludedByFilter, reasonsText } from '../../records/values';
 import { syncLeads, type RecordResult } from '../../transport/marketoApi';
-import { definedValues, itemTable, mappingMode } from './common';
+import { definedValues, dynamicsWriteBeside, itemTable, mappingMode } from './common';
 
 const properties: INodeProperties[] = [
 	{
@@ -120,24 +122,29 @@ interface Prepared {
 	knownUnlinked: boolean;
 	/** Already written (created where its email was new to Marketo): the upsert leaves it alone. */
 	written?: boolean;
+	/** What Resolve Conflict (and Upsert into Dynamics after it) decided for this person. */
+	resolved?: ResolvedWrites;
 }
 
 /**
  * Writes persons into Marketo: validates and maps every item first, then upserts the valid ones
  * in calls of ≤300 per lookup field, and maps Marketo's per-record results back to the items.
  */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], itemIndexes?: number[]): Promise<INodeExecutionData[]> {
 	const personType = this.getNodeParameter('personType', 0, 'auto') as string;
 	const lookupChoice = this.getNodeParameter('lookupField', 0, 'auto') as string;
 	const customLookup = lookupChoice === 'other' ? String(this.getNodeParameter('customLookupField', 0, '') || '') : '';
 	const mode = mappingMode(this);
 	const options = readOptions(this);
 	const fallbackTable = (options.newPersonType as PersonTable) || 'lead';
-	const syncFilterField = options.syncFilterField === undefined ? 'new_synctomkto' : String(options.syncFilterField);
+	const syncFilterField = options.syncFilterField === undefined ? DEFAULT_SYNC_FILTER : String(options.syncFilterField);
 	const fields = await marketoFieldMap(this);
 
 	const outcomes: ItemOutcome[] = [];
 	const prepared: Prepared[] = [];
+	const rejectedBefore = new Map<number, Rejected>();
+	let besideName: string | null | undefined;
+	const besideDynamicsWrite = () => (besideName === undefined ? (besideName = dynamicsWriteBeside(this) ?? null) : besideName) ?? undefined;
 	for (let i = 0; i < items.length; i++) {
 		const view = personView(items[i].json);
 		const v = view.values;
@@ -145,7 +152,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const idKey = view.resolved ? 'dynamicsId' : view.dynamicsShaped ? PERSON_TABLES[table].primaryId : MARKER_FIELDS.id;
 		const rawId = textOf(view.resolved ? view.dynamicsId : view.dynamicsShaped ? v[idKey] ?? view.dynamicsId : v[MARKER_FIELDS.id] ?? v.dynamicsId);
 		const ref: RecordRef = {
-			index: i,
+			index: itemIndexes?.[i] ?? i,
 			dynamicsId: normaliseGuid(rawId) ?? rawId,
 			marketoId: toLeadId(view.marketoId ?? (view.dynamicsShaped ? v.marketoId : v.id ?? v.leadId ?? v.marketoId)),
 			email: textOf(view.dynamicsShaped ? v.emailaddress1 : v.email ?? view.resolved?.toMarketo.email),
@@ -163,11 +170,16 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				skip('The item reports a deleted record: use the Delete Person node for deletes');
 				continue;
 			}
+			const beside = view.resolved && !view.resolved.dynamicsWrite && Object.keys(view.resolved.toDynamics).length && !itemIndexes ? besideDynamicsWrite() : undefined;
+			if (beside) {
+				skip(`Written by "${beside}": Dynamics first, then Marketo with the state of what Dynamics accepted`);
+				continue;
+			}
 			if (view.resolved && !Object.keys(view.resolved.toMarketo).length) {
 				skip(`Resolve Conflict has nothing to write to Marketo (${view.resolved.action}: ${view.resolved.reason})`);
 				continue;
 			}
-			if (view.dynamicsShaped && syncFilterField && v[syncFilterField] === false) {
+			if (view.dynamicsShaped && syncFilterField && excludedByFilter(items[i].json, v, syncFilterField)) {
 				skip(`The Dynamics sync filter "${syncFilterField}" is No`);
 				continue;
 			}
@@ -175,7 +187,21 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			let values: IDataObject;
 			let synced: Record<string, unknown> | undefined;
 			if (view.resolved) {
-				values = convertDefinedValues(view.resolved.toMarketo, 'marketo', { fields });
+				// A value Marketo would reject is left out (and reported); the rest of the person is written.
+				const checked = checkedValues(view.resolved.toMarketo, 'marketo', { fields }, [view.resolved.syncStateField]);
+				if (checked.fatal) {
+					outcome.failure = checked.fatal;
+					continue;
+				}
+				values = checked.values;
+				if (checked.rejected) {
+					values = withoutRejected(values, view.resolved, checked.rejected.keys);
+					rejectedBefore.set(i, checked.rejected);
+					if (!writesMoreThanLink(values)) {
+						outcome.failure = checked.rejected.failure;
+						continue;
+					}
+				}
 			} else if (mode === 'defineBelow') {
 				values = convertDefinedValues(definedValues(this, i), 'marketo', { fields });
 				const mapped = new Set(mappings.map((m) => m.marketo));
@@ -188,7 +214,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			}
 			const dynamicsId = normaliseGuid(rawId);
 			if (dynamicsId) {
-				const createdOn = view.dynamicsShaped ? v.createdon : v[MARKER_FIELDS.createdDate];
+				const createdOn = view.dynamicsShaped ? v.createdon : view.resolved ? view.resolved.dynamicsWrite?.createdOn : v[MARKER_FIELDS.createdDate];
 				const markers = markerValues(fields, { dynamicsId, table, createdOn, synced, isDeleted: false });
 				values = { ...markers, ...values };
 			}
@@ -213,6 +239,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				lookupField,
 				autoById: lookupChoice === 'auto' && lookupField === MARKER_FIELDS.id,
 				knownUnlinked: view.resolved?.action === 'createInMarketo',
+				resolved: view.resolved,
 			});
 		} catch (error) {
 			outcome.failure = failureFrom(error);
@@ -221,6 +248,18 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 
 	await linkUnlinkedPersons(this, prepared);
 	await upsertGroups(this, prepared);
+	// Values left out before the write are reported; the rest of the person went on as written.
+	for (const [index, { failure, keys: left }] of rejectedBefore) {
+		const outcome = outcomes[index];
+		if (outcome.failure === failure) continue;
+		if (outcome.failure) {
+			outcome.failure.message = `${failure.message}; ${outcome.failure.message}`;
+			continue;
+		}
+		outcome.forwarded = { ...outcome.json, notWritten: left };
+		outcome.json = undefined;
+		outcome.failure = { ...failure, message: `${failure.message}; the person's other fields were written, ${keptText(left, 'Marketo')}` };
+	}
 
 	await logFailedOutcomes(this, outcomes, failureLogSettings(options), 'Dynamics to Marketo');
 	return emitOutcomes(this, outcomes);
@@ -300,26 +339,62 @@ async function upsertGroups(ctx: IExecuteFunctions, prepared: Prepared[]): Promi
 			continue;
 		}
 		group.forEach((p, k) => applyResult(p, results[k], lookupField));
+		await retryWithoutRejected(ctx, group, results, lookupField);
 	}
+}
+
+/**
+ * Marketo rejects a whole person when one field is invalid. For a Resolve Conflict item the other
+ * fields still belong in Marketo: they are written again without the rejected ones, in one more call
+ * for the batch, and the state keeps the old base for the rejected fields (so their value stays
+ * where its user put it, and is tried and reported again with the next change). The failure is
+ * still reported; the item also goes on as written.
+ */
+async function retryWithoutRejected(ctx: IExecuteFunctions, group: Prepared[], results: RecordResult[], lookupField: string): Promise<void> {
+	const retries: Array<{ p: Prepared; record: IDataObject; rejected: string[] }> = [];
+	group.forEach((p, k) => {
+		if (!p.resolved || !p.outcome.failure) return;
+		const rejected = [...new Set((results[k]?.reasons ?? []).map((r) => fieldFromMessage(r.message)).filter((f): f is string => !!f))];
+		if (!rejected.length || rejected.some((f) => f === lookupField || !(f in p.record))) return;
+		const record = withoutRejected(p.record, p.resolved, rejected);
+		if (writesMoreThanLink(record)) retries.push({ p, record, rejected });
+	});
+	if (!retries.length) return;
+	let again: RecordResult[];
+	try {
+		again = await syncLeads(ctx, retries.map((r) => r.record), { action: lookupField === 'id' ? 'updateOnly' : 'createOrUpdate', lookupField });
+	} catch {
+		return; // the first rejection is already reported; nothing else was written
+	}
+	retries.forEach(({ p, rejected }, k) => {
+		const r = again[k];
+		if (r?.status !== 'created' && r?.status !== 'updated') return;
+		p.outcome.forwarded = { ...successJson(p, r, lookupField), notWritten: rejected };
+		p.outcome.failure!.message += `; the person's other fields were written, ${keptText(rejected, 'Marketo')}`;
+	});
+}
+
+function successJson(p: Prepared, r: RecordResult, lookupField: string): IDataObject {
+	const ref = p.outcome.ref;
+	const marketoId = toLeadId(r.id);
+	if (marketoId !== undefined) ref.marketoId = marketoId;
+	return {
+		...(p.outcome.json ?? {}),
+		status: r.status,
+		marketoId,
+		...(ref.dynamicsId ? { dynamicsId: ref.dynamicsId, personType: typeLabel(p.table) } : {}),
+		...(ref.email ? { email: ref.email } : {}),
+		lookupField,
+	};
 }
 
 /** Marketo's answer for one record onto its item: written, or a failure naming the field. */
 function applyResult(p: Prepared, r: RecordResult | undefined, lookupField: string): void {
-	const ref = p.outcome.ref;
 	if (r && (r.status === 'created' || r.status === 'updated')) {
-		const marketoId = toLeadId(r.id);
-		if (marketoId !== undefined) ref.marketoId = marketoId;
-		p.outcome.json = {
-			...(p.outcome.json ?? {}),
-			status: r.status,
-			marketoId,
-			...(ref.dynamicsId ? { dynamicsId: ref.dynamicsId, personType: typeLabel(p.table) } : {}),
-			...(ref.email ? { email: ref.email } : {}),
-			lookupField,
-		};
+		p.outcome.json = successJson(p, r, lookupField);
 		return;
 	}
-	const message = reasonText(r);
+	const message = reasonsText(r?.reasons, r?.status);
 	p.outcome.failure = {
 		message: `Marketo rejected the person: ${message}`,
 		field: fieldFromMessage(message) ?? (r?.reasons?.[0]?.code === '1007' ? lookupField : undefined),
