@@ -19,6 +19,8 @@ const BOTH = {
 };
 const WORKFLOW_ID = 'mktoDynSyncTmpl01';
 const ALERT_WORKFLOW_ID = 'mktoDynSyncAlert1';
+const STATUS_WORKFLOW_ID = 'mktoDynSyncStatus';
+const STATUS_PATH = 'marketo-dynamics-sync-status';
 
 let counter = 0;
 const uuid = () => `5b1e0c2a-7d3f-4a9e-9c1b-${String(++counter).padStart(12, '0')}`;
@@ -181,7 +183,8 @@ const summary = node('Summarise failures', 'n8n-nodes-base.summarize', [1720, 10
 connect(failed, summary);
 const failRun = node('Fail the run', 'n8n-nodes-base.stopAndError', [1960, 1000], {
 	errorType: 'errorMessage',
-	errorMessage: '={{ $json.count_error }} record(s) failed in this run. Open this execution: "Failed records" names each record and field; person failures are also on the Marketo activity log.',
+	// The triggers read this message when the run ends (nodes/journal): "daily quota" makes them wait for Marketo's reset and send the batch again.
+	errorMessage: '={{ $json.count_error }} record(s) failed in this run.{{ $(\'Failed records\').all().some(i => String((i.json.details || {}).code) === \'607\' || /daily (api )?quota/i.test(JSON.stringify(i.json.error || \'\'))) ? \' Marketo daily quota (607) reached: the triggers send these records again after the quota resets.\' : \'\' }} Open this execution: "Failed records" names each record and field; person failures are also on the Marketo activity log.',
 });
 connect(summary, failRun);
 
@@ -240,10 +243,11 @@ const alerts = {
 			position: [-60, -240],
 			parameters: {
 				width: 720,
-				height: 200,
+				height: 220,
 				color: 3,
 				content: '## Alerts for the Marketo ⇄ Dynamics 365 sync\nThe sync workflow names this workflow as its **error workflow**: it runs when a sync run had failed records or a trigger could not poll. ' +
-					'Replace **Send the alert** with an e-mail, Slack or Teams node; `subject` and `executionUrl` are ready to use. **Publish** this workflow too: n8n 2.x runs only published error workflows.',
+					'Replace **Send the alert** with an e-mail, Slack or Teams node; `subject` and `executionUrl` are ready to use. **Publish** this workflow too: n8n 2.x runs only published error workflows.\n\n' +
+					'**Every morning** it also sends a **daily digest** (lanes, records synced, failed records) read from the status page (`marketo-dynamics-sync-status.json`; set its URL in **Read the sync status**).',
 			},
 		},
 	],
@@ -258,9 +262,96 @@ const alerts = {
 	tags: [],
 };
 
+// The daily digest (the native sync mails a daily summary of errors): every morning the status page's
+// JSON goes through the same notification node as the alerts.
+alerts.nodes.push(
+	{
+		id: uuid(),
+		name: 'Every morning',
+		type: 'n8n-nodes-base.scheduleTrigger',
+		typeVersion: 1.2,
+		position: [0, 220],
+		parameters: { rule: { interval: [{ field: 'days', triggerAtHour: 7 }] } },
+	},
+	{
+		id: uuid(),
+		name: 'Read the sync status',
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		position: [240, 220],
+		// The status page of templates/marketo-dynamics-sync-status.json, as JSON: replace the host if n8n is not on localhost:5678.
+		parameters: { url: `http://localhost:5678/webhook/${STATUS_PATH}?format=json`, options: {} },
+	},
+	{
+		id: uuid(),
+		name: 'Daily digest text',
+		type: 'n8n-nodes-base.set',
+		typeVersion: 3.4,
+		position: [480, 220],
+		parameters: {
+			assignments: {
+				assignments: [
+					{ id: uuid(), name: 'subject', type: 'string', value: '=Marketo ⇄ Dynamics 365 sync, daily: {{ $json.failedNow }} failed record(s)' },
+					{
+						id: uuid(),
+						name: 'message',
+						type: 'string',
+						value:
+							'={{ $json.lanes.map(l => l.title + ": " + l.stateText + "; " + l.syncedLastDay + " synced in 24 h, " + l.failedNow + " failing" + (l.failed.length ? "\\n" + l.failed.slice(0, 20).map(f => "  - " + f.record + " " + f.field + " (" + f.code + "): " + f.message + ", " + f.tries + " tries").join("\\n") : "")).join("\\n") }}',
+					},
+					{ id: uuid(), name: 'workflow', type: 'string', value: 'Marketo ⇄ Dynamics 365 sync' },
+					{ id: uuid(), name: 'executionUrl', type: 'string', value: '' },
+					{ id: uuid(), name: 'failedNode', type: 'string', value: '' },
+				],
+			},
+			options: {},
+		},
+	},
+);
+alerts.connections['Every morning'] = { main: [[{ node: 'Read the sync status', type: 'main', index: 0 }]] };
+alerts.connections['Read the sync status'] = { main: [[{ node: 'Daily digest text', type: 'main', index: 0 }]] };
+alerts.connections['Daily digest text'] = { main: [[{ node: 'Send the alert (replace me)', type: 'main', index: 0 }]] };
+
+// The status page: one node serving the lanes' state from the triggers of this n8n process.
+const status = {
+	id: STATUS_WORKFLOW_ID,
+	name: 'Marketo ⇄ Dynamics 365 sync: status page',
+	nodes: [
+		{
+			id: uuid(),
+			name: 'Sync status page',
+			type: `${PKG}.syncStatus`,
+			typeVersion: 1,
+			position: [0, 0],
+			webhookId: '5b1e0c2a-7d3f-4a9e-9c1b-0000005747a5',
+			parameters: { path: STATUS_PATH, options: {} },
+		},
+		{
+			id: uuid(),
+			name: 'Note: status page',
+			type: 'n8n-nodes-base.stickyNote',
+			typeVersion: 1,
+			position: [-60, -260],
+			parameters: {
+				width: 640,
+				height: 220,
+				color: 4,
+				content: '## Sync status page\nPublish this workflow, then open **<n8n URL>/webhook/' + STATUS_PATH + '** in a browser: per lane the state (last synced, in progress, failed, waiting for quota), records synced in the last hour and day, failed records with their field, code and tries, and a 5-day chart. ' +
+					'**Replay failed records** (on the page) makes the triggers read them again once you fixed the cause. Set an **Access Key** in the node\'s options to protect the page. `?format=json` gives the same as JSON (the alerts workflow mails it every morning).',
+			},
+		},
+	],
+	connections: {},
+	settings: { executionOrder: 'v1', saveDataSuccessExecution: 'none', timezone: 'UTC' },
+	pinData: {},
+	active: false,
+	meta: { templateCredsSetupCompleted: true },
+	tags: [],
+};
+
 const dir = path.join(__dirname, '..', 'templates');
 fs.mkdirSync(dir, { recursive: true });
-for (const [file, wf] of [['marketo-dynamics-sync.json', workflow], ['marketo-dynamics-sync-alerts.json', alerts]]) {
+for (const [file, wf] of [['marketo-dynamics-sync.json', workflow], ['marketo-dynamics-sync-alerts.json', alerts], ['marketo-dynamics-sync-status.json', status]]) {
 	fs.writeFileSync(path.join(dir, file), `${JSON.stringify(wf, null, '\t')}\n`);
 	process.stdout.write(`wrote templates/${file} (${wf.nodes.length} nodes)\n`);
 }

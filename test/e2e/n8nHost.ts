@@ -123,6 +123,11 @@ export class N8nInstance {
 		this.child = undefined;
 	}
 
+	/** A worker (1-based) killed with SIGKILL, as a lost worker: its running executions die with it. */
+	async killWorker(index: number) {
+		await host.killN8n(this.workers[index - 1]);
+	}
+
 	/** A worker's log (queue mode), 1-based. */
 	workerLog(index: number): string {
 		const file = path.join(this.userFolder, `worker-${index}.log`);

@@ -147,16 +147,18 @@ export const SCENARIOS: FaultScenario[] = [
 		ci: true,
 		injectedNote: 'SIGKILL + restart',
 		replayCrashed: true,
+		settleMs: 360_000,
 		inject: async (lab, batch) => {
-			// Slow Marketo down so executions are surely running, wait until part of the batch has
-			// landed, then SIGKILL n8n (no graceful shutdown) and start it again on the same database.
-			marketoFaults(lab, [{ pathIncludes: MARKETO_REST, latencyMs: 400 }]);
-			const deadline = Date.now() + 60_000;
-			while (Date.now() < deadline) {
-				const r = await lab.assess(batch);
-				if (r.synced > 0) break;
-				await sleep(500);
-			}
+			// Hold Marketo's reads (the look-ups every lane makes before it writes) so the batch's
+			// executions are surely running with nothing written yet, then SIGKILL n8n (no graceful
+			// shutdown) once n8n lists one as running, and start it again on the same database. The
+			// held reads are answered after the kill, to nobody: only a read-again brings the batch.
+			marketoFaults(lab, [{ pathIncludes: MARKETO_REST, method: 'GET', latencyMs: 20_000 }]);
+			const deadline = Date.now() + 90_000;
+			while (Date.now() < deadline && !(await lab.hasRunningExecution())) await sleep(1000);
+			await sleep(2000);
+			const before = await lab.assess(batch);
+			lab.killNote = `${before.synced} of ${before.recordsIn} synced when n8n was killed`;
 			await lab.n8n.kill();
 			marketoFaults(lab, []);
 			await lab.n8n.start(lab.n8n.port);

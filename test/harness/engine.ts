@@ -13,6 +13,7 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 	type INodeTypes,
+	type IPollFunctions,
 	type IRun,
 	type IRunExecutionData,
 	type IWorkflowExecuteAdditionalData,
@@ -75,6 +76,10 @@ export interface RunResult {
 	output(nodeName: string, outputIndex?: number): INodeExecutionData[];
 	error?: Error;
 }
+
+/** What a poll handed to n8n itself (`this.__emit`), with the promise n8n settles when that execution ends. */
+export type DonePromise = NonNullable<Parameters<IPollFunctions['__emit']>[2]>;
+export type PollEmit = (data: INodeExecutionData[][], done?: DonePromise) => void;
 
 /**
  * Runs our nodes in n8n-core's real engine (WorkflowExecute, PollContext, RoutingNode), with a
@@ -202,7 +207,7 @@ export class TestEngine {
 	 * the same workflow (static data survives between polls, as in n8n's active workflow).
 	 * `mode: 'manual'` is the editor's "Fetch test event".
 	 */
-	poller(spec: NodeSpec, staticData: IDataObject = {}) {
+	poller(spec: NodeSpec, staticData: IDataObject = {}, options: { emit?: PollEmit } = {}) {
 		const workflow = this.workflow([spec], {}, staticData);
 		const node = workflow.getNode(spec.name)!;
 		const hooks = new ExecutionLifecycleHooks('trigger', 'exec-poll', { id: 'wf-test' } as never);
@@ -216,7 +221,11 @@ export class TestEngine {
 				return workflow.getStaticData('node', node);
 			},
 			poll: async (mode: 'trigger' | 'manual' = 'trigger'): Promise<INodeExecutionData[] | null> => {
-				const ctx = new PollContext(workflow, node, additionalData, mode === 'manual' ? 'manual' : 'trigger', mode === 'manual' ? 'manual' : first ? 'activate' : 'init');
+				const activation = mode === 'manual' ? 'manual' : first ? 'activate' : 'init';
+				// With `emit`, n8n's own hand-off is stood in for: the node's __emit(data, _, donePromise) lands there.
+				const ctx = options.emit
+					? new PollContext(workflow, node, additionalData, mode === 'manual' ? 'manual' : 'trigger', activation, (data, _response, done) => options.emit!(data, done))
+					: new PollContext(workflow, node, additionalData, mode === 'manual' ? 'manual' : 'trigger', activation);
 				if (mode !== 'manual') first = false;
 				const result = await type.poll!.call(ctx);
 				return result ? result[0] : null;

@@ -15,6 +15,60 @@ const { startQueueServices } = require('../../scripts/lib/services') as {
 /** The Marketo instance limit in the simulator, and the credential's budget: equal, so any excess is a 606. */
 const LIMIT = { callsPer20Seconds: 40, concurrentCalls: 6 };
 const BATCHES = 2;
+/** Leads per batch: the normal batches and the two fault episodes. */
+const BATCH_LEADS = 15;
+
+/** Marketo's HTTP-200 error envelope. */
+function marketoError(code: string, message: string) {
+	return { status: 200, body: { requestId: `fault#${code}`, success: false, errors: [{ code, message }] } };
+}
+
+interface Episode {
+	name: string;
+	/** Runs right after the episode's batch is written. */
+	inject(lab: SyncLab, workers: number): Promise<string>;
+}
+
+/**
+ * After the normal batches, one batch each with a fault the sync must heal by itself: the process
+ * running its executions killed mid-execution (a worker in queue mode, the one process otherwise),
+ * and Marketo's daily quota (607) for a few answers.
+ */
+const EPISODES: Episode[] = [
+	{
+		name: 'executor killed mid-execution',
+		inject: async (lab, workers) => {
+			// Marketo's reads held so the executions are in flight with nothing written yet.
+			lab.sims.marketo.server.faults.set([{ pathIncludes: '/rest/', method: 'GET', latencyMs: 20_000 }]);
+			for (const deadline = Date.now() + 90_000; Date.now() < deadline && !(await lab.hasRunningExecution()); ) await sleep(1000);
+			await sleep(2000);
+			if (workers) {
+				await lab.n8n.killWorker(1);
+				lab.sims.marketo.server.faults.clear();
+				await lab.n8n.startWorker(3); // back to two workers
+				return 'worker 1 SIGKILLed, a new worker started';
+			}
+			await lab.n8n.kill();
+			lab.sims.marketo.server.faults.clear();
+			await lab.n8n.start(lab.n8n.port);
+			await lab.n8n.rest('POST', '/login', { emailOrLdapLoginId: 'owner@example.test', password: 'E2e-Password-1' });
+			return 'n8n SIGKILLed and restarted';
+		},
+	},
+	{
+		name: 'Marketo 607 (daily quota)',
+		inject: async (lab) => {
+			lab.sims.marketo.server.faults.set([{ pathIncludes: '/rest/', response: marketoError('607', 'Daily quota reached'), responseCount: 4 }]);
+			return '4 × 607';
+		},
+	},
+];
+
+interface EpisodeResult {
+	name: string;
+	injected: string;
+	result: BatchResult;
+}
 
 interface RunResult {
 	mode: string;
@@ -26,6 +80,7 @@ interface RunResult {
 	hits606: number;
 	hits615: number;
 	workerExecutions: number[];
+	episodes: EpisodeResult[];
 	/** Keys of the shared call budget found in n8n's Redis (queue mode). */
 	gateKeys: number;
 	seconds: number;
@@ -55,13 +110,14 @@ async function run(mode: string, options: Omit<LabOptions, 'name' | 'marketoBudg
 		}, 200);
 		const batches: ExpectedRecord[][] = [];
 		const results: BatchResult[] = [];
+		const episodes: EpisodeResult[] = [];
 		try {
 			await lab.startN8n();
 			// Batches only after the initial copy: an edit racing the first copy of its record is a
 			// collision the sync resolves by rule (Marketo wins leads, Dynamics contacts), not a sync.
 			await lab.initialCopy();
 			for (let b = 0; b < BATCHES; b++) {
-				batches.push(lab.seedBatch({ leads: 15, contacts: 10, accounts: 3, marketoPersons: 5 }));
+				batches.push(lab.seedBatch({ leads: BATCH_LEADS, contacts: 10, accounts: 3, marketoPersons: 5 }));
 				await sleep(20_000);
 			}
 			for (const batch of batches) {
@@ -71,13 +127,26 @@ async function run(mode: string, options: Omit<LabOptions, 'name' | 'marketoBudg
 				for (const r of result.lostRecords) process.stdout.write(`   LOST ${r.kind} ${r.id} ${r.email ?? r.value ?? ''}\n`);
 				for (const r of result.duplicatedRecords) process.stdout.write(`   DUPLICATED ${r.kind} ${r.id} ${r.email ?? ''}\n`);
 			}
+			for (const episode of EPISODES) {
+				const batch = lab.seedBatch({ leads: BATCH_LEADS, contacts: 10, accounts: 3, marketoPersons: 5 });
+				const injected = await episode.inject(lab, options.workers ?? 0);
+				const result = await lab.settle(batch, 360_000);
+				lab.sims.marketo.server.faults.clear();
+				episodes.push({ name: episode.name, injected, result });
+				process.stdout.write(
+					`   ${episode.name} (${injected}): in ${result.recordsIn}, synced ${result.synced}, reported failed ${result.reportedFailed}, needing an admin ${result.recordsIn - result.synced}, lost ${result.lost}, duplicated ${result.duplicated}\n`,
+				);
+				for (const r of result.lostRecords) process.stdout.write(`   LOST ${r.kind} ${r.id} ${r.email ?? r.value ?? ''}\n`);
+				for (const r of result.duplicatedRecords) process.stdout.write(`   DUPLICATED ${r.kind} ${r.id} ${r.email ?? ''}\n`);
+			}
 			// The initial copy of the sample too: every Dynamics lead/contact with a person in Marketo.
-			await waitFor(() => syncSnapshot(lab.sims).marketoLeadsFromDynamics >= 20 + BATCHES * 15, 120_000);
+			await waitFor(() => syncSnapshot(lab.sims).marketoLeadsFromDynamics >= 20 + (BATCHES + EPISODES.length) * BATCH_LEADS, 120_000);
 		} finally {
 			clearInterval(sampler);
 		}
 		const stats = lab.sims.marketo.stats();
 		const gateKeys = redis ? await sharedBudgetKeys(redis) : 0;
+		// Workers 1 and 2 (worker 3 replaced the killed worker 1).
 		const workerExecutions = Array.from({ length: options.workers ?? 0 }, (_, i) => (lab.n8n.workerLog(i + 1).match(/Worker finished execution/g) ?? []).length);
 		const result: RunResult = {
 			mode,
@@ -89,6 +158,7 @@ async function run(mode: string, options: Omit<LabOptions, 'name' | 'marketoBudg
 			hits606: stats.limitHits['606'] ?? 0,
 			hits615: stats.limitHits['615'] ?? 0,
 			workerExecutions,
+			episodes,
 			gateKeys,
 			seconds: Math.round((Date.now() - started) / 1000),
 		};
@@ -148,6 +218,27 @@ function table(results: RunResult[]): string {
 	return [line(header), `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
+function episodeTable(results: RunResult[]): string {
+	const header = ['mode', 'episode', 'injected', 'records in', 'synced', 'reported failed', 'needing an admin', 'lost', 'duplicated'];
+	const rows = results.flatMap((r) =>
+		r.episodes.map((e) => [
+			r.mode,
+			e.name,
+			e.injected,
+			String(e.result.recordsIn),
+			String(e.result.synced),
+			String(e.result.reportedFailed),
+			String(e.result.recordsIn - e.result.synced),
+			String(e.result.lost),
+			String(e.result.duplicated),
+		]),
+	);
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+	const left = (i: number) => i < 3;
+	const line = (cells: string[]) => `| ${cells.map((c, i) => (left(i) ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+	return [line(header), `|${widths.map((w, i) => (left(i) ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
 async function main() {
 	const started = Date.now();
 	let failed = false;
@@ -171,7 +262,7 @@ async function main() {
 	}
 	if (results.length) {
 		process.stdout.write(
-			`\nQueue mode: ${BATCHES} batches of new and changed records on top of the sample, Marketo limit and credential budget ${LIMIT.callsPer20Seconds} calls / 20 s, ${LIMIT.concurrentCalls} in flight (${Math.round((Date.now() - started) / 1000)} s)\n\n${table(results)}\n`,
+			`\nQueue mode: ${BATCHES} batches of new and changed records on top of the sample, then ${EPISODES.length} fault episodes with a batch each, Marketo limit and credential budget ${LIMIT.callsPer20Seconds} calls / 20 s, ${LIMIT.concurrentCalls} in flight (${Math.round((Date.now() - started) / 1000)} s)\n\n${table(results)}\n\nFault episodes (needing an admin: records not synced once the sync settled by itself)\n\n${episodeTable(results)}\n`,
 		);
 		const queue = results[0];
 		process.stdout.write(
@@ -181,6 +272,9 @@ async function main() {
 		for (const r of results) {
 			if (total(r.batches, 'lost') || total(r.batches, 'duplicated')) problems.push(`${r.mode}: records lost or duplicated`);
 			if (r.hits606 || r.hits615) problems.push(`${r.mode}: Marketo answered 606/615 ${r.hits606}/${r.hits615} times`);
+			for (const e of r.episodes) {
+				if (e.result.lost || e.result.duplicated || e.result.synced < e.result.recordsIn) problems.push(`${r.mode}, ${e.name}: ${e.result.recordsIn - e.result.synced} record(s) left to an admin, ${e.result.duplicated} duplicated`);
+			}
 		}
 		if (queue.workerExecutions.length === 2 && queue.workerExecutions.some((n) => n === 0)) problems.push('a worker ran no execution');
 		if (queue.workerExecutions.length === 2 && queue.gateKeys === 0) problems.push('no shared call budget in Redis: the workers paced on their own');

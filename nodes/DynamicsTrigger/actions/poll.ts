@@ -12,6 +12,13 @@ import { laterOf, toItems, type DynamicsChange, type ItemContext } from './items
 import { readByModifiedDate } from './modifiedOn';
 import { sampleRows } from './sample';
 import { freshCursor, type ChangeDetection, type DynamicsCursor } from './state';
+import { TriggerJournal } from '../../journal/journal';
+import { notePoll, noteResync, statusOf, type Lane } from '../../journal/status';
+
+/** Leads and contacts are persons (lane 1 of the template); every other table is a one-way record. */
+function laneOf(table: string): Lane {
+	return table === 'lead' || table === 'contact' ? 'dynamicsToMarketoPersons' : 'oneWayRecords';
+}
 
 
 interface Settings {
@@ -105,12 +112,23 @@ export async function pollDynamicsTable(this: IPollFunctions): Promise<INodeExec
 		filter: settings.filterField,
 		detection: settings.detection,
 	});
+	const trigger = this.getNode().name;
+	statusOf(this, trigger, laneOf(table.logicalName));
+	// Batches n8n did not finish (crash, lost worker, Marketo's daily quota) are read again from where they started.
+	const journal = new TriggerJournal(this, staticData, fingerprint, trigger);
+	const plan0 = journal.plan();
+	if (plan0.kind === 'wait') {
+		journal.save();
+		return null;
+	}
 	const syncUserId = settings.includeOwnChanges ? undefined : await whoAmI(this);
 	const budget = new PollBudget(this);
+	const stored = readCursor<DynamicsCursor>(staticData, fingerprint);
+	const rewound = plan0.kind === 'rewind' ? ({ ...(plan0.from as unknown as DynamicsCursor), excludedIds: stored?.excludedIds ?? [] } as DynamicsCursor) : undefined;
 
-	// Continues from the stored cursor, or starts over (first run, other settings, changed columns).
+	// Continues from the stored cursor (or the journal's rewind point), or starts over (first run, other settings, changed columns).
 	const read = async (fields: FieldPlan): Promise<{ start: DynamicsCursor; result: FetchResult }> => {
-		let start = readCursor<DynamicsCursor>(staticData, fingerprint) ?? freshCursor(effectiveMode);
+		let start = rewound ?? stored ?? freshCursor(effectiveMode);
 		const reason = resyncReason(start, fields, effectiveMode);
 		if (reason) {
 			start = { ...freshCursor(effectiveMode, { reason, startedAt: new Date().toISOString() }, start.excludedIds), seenUntil: start.seenUntil };
@@ -150,5 +168,24 @@ export async function pollDynamicsTable(this: IPollFunctions): Promise<INodeExec
 		for (const row of batch.rows) seenUntil = laterOf(seenUntil, row.modifiedon);
 	}
 	writeCursor(staticData, fingerprint, { ...result.cursor, seenUntil, excludedIds, select: plan.select });
-	return items.length ? [this.helpers.returnJsonArray(items)] : null;
+	const resyncRead = result.batches.find((b) => b.resync)?.resync;
+	noteResync(
+		this,
+		trigger,
+		result.cursor.resync ? { since: result.cursor.resync.startedAt, reason: result.cursor.resync.reason } : null,
+		resyncRead ? { since: resyncRead.startedAt, reason: resyncRead.reason } : undefined,
+	);
+	const rowsRead = result.batches.reduce((n, b) => n + b.rows.length + b.deleted.length, 0);
+	const backlog = result.cursor.phase === 'initialCopy' || rowsRead + settings.pageSize > settings.cap;
+	if (!items.length) {
+		journal.save();
+		notePoll(this, trigger, { backlog });
+		return null;
+	}
+	const output = this.helpers.returnJsonArray(items);
+	// The journal keeps where this batch was read from (not the excluded-id memory: that only grows).
+	const from: IDataObject = { ...start };
+	delete from.excludedIds;
+	if (journal.emit(output, from, plan0.kind === 'rewind' ? plan0.tries : 0, backlog)) return null;
+	return [output];
 }

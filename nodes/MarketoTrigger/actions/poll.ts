@@ -7,6 +7,8 @@ import { DEFAULT_ACTIVITIES_PER_POLL, MAX_ACTIVITIES_PER_POLL } from './defaults
 import { readDeletedLeads, readLeadChanges } from './feeds';
 import { planFields, type FieldPlan } from './fields';
 import { attachCurrent, deletedItems, mergeLeadChanges, type ActivityFilter, type MarketoChange } from './items';
+import { TriggerJournal } from '../../journal/journal';
+import { notePoll, statusOf } from '../../journal/status';
 
 /** The Marketo Trigger's cursor: one paging token per activity feed. */
 interface MarketoCursor {
@@ -106,7 +108,18 @@ export async function pollMarketoActivities(this: IPollFunctions): Promise<INode
 	}
 
 	const staticData = this.getWorkflowStaticData('node');
-	const cursor: MarketoCursor = readCursor<MarketoCursor>(staticData, CURSOR_KEY) ?? {};
+	const trigger = this.getNode().name;
+	statusOf(this, trigger, 'marketoToDynamicsPersons');
+	// Batches n8n did not finish (crash, lost worker, Marketo's daily quota) are read again from their paging tokens.
+	const journal = new TriggerJournal(this, staticData, CURSOR_KEY, trigger);
+	const plan0 = journal.plan();
+	if (plan0.kind === 'wait') {
+		journal.save();
+		return null;
+	}
+	const stored: MarketoCursor = readCursor<MarketoCursor>(staticData, CURSOR_KEY) ?? {};
+	const cursor: MarketoCursor = plan0.kind === 'rewind' ? { ...stored, ...(plan0.from as MarketoCursor) } : stored;
+	const from = { ...cursor };
 	const missingChanges = wantChanges && !cursor.leadChangesToken;
 	const missingDeletes = wantDeletes && !cursor.deletedLeadsToken;
 	if (missingChanges || missingDeletes) {
@@ -124,5 +137,13 @@ export async function pollMarketoActivities(this: IPollFunctions): Promise<INode
 
 	// A feed switched off forgets its position: switched on again, it starts from that moment.
 	writeCursor(staticData, CURSOR_KEY, { leadChangesToken: changes?.token, deletedLeadsToken: deletes?.token });
-	return items.length ? [this.helpers.returnJsonArray(items)] : null;
+	const backlog = (changes?.activities.length ?? 0) >= settings.cap || (deletes?.activities.length ?? 0) >= settings.cap;
+	if (!items.length) {
+		journal.save();
+		notePoll(this, trigger, { backlog });
+		return null;
+	}
+	const output = this.helpers.returnJsonArray(items);
+	if (journal.emit(output, from as IDataObject, plan0.kind === 'rewind' ? plan0.tries : 0, backlog)) return null;
+	return [output];
 }
