@@ -35,10 +35,10 @@ describe('option sets travel as labels, both ways', () => {
 		await sims.stop();
 	});
 
-	async function lane(items: INodeExecutionData[]) {
+	async function lane(items: INodeExecutionData[], resolveOptions: IDataObject = {}) {
 		return await engine.run(
 			[
-				{ name: 'Resolve', type: 'resolveConflict', parameters: { operation: 'resolve' } as never, credentials, onError: 'continueErrorOutput' },
+				{ name: 'Resolve', type: 'resolveConflict', parameters: { operation: 'resolve', options: resolveOptions } as never, credentials, onError: 'continueErrorOutput' },
 				{ name: 'To Dynamics', type: 'upsertPerson', parameters: { target: 'dynamics' } as never, credentials, onError: 'continueErrorOutput' },
 				{ name: 'To Marketo', type: 'upsertPerson', parameters: { target: 'marketo' } as never, credentials, onError: 'continueErrorOutput' },
 			],
@@ -83,5 +83,44 @@ describe('option sets travel as labels, both ways', () => {
 		expect(String(failed[0].error)).toContain(id);
 		expect(sims.dataverse.store.get('lead', id)?.leadsourcecode).toBe(5);
 		expect(sims.marketo.store.getLead(leadId)?.leadSource).toBe('Carrier Pigeon');
+	});
+
+	test('a multi-select choice travels as labels joined with ";" and comes back as comma-separated values', async () => {
+		sims.dataverse.store.addColumn('lead', {
+			logicalName: 'new_interests',
+			type: 'MultiSelectPicklist',
+			displayName: 'Interests',
+			options: [
+				{ value: 100000000, label: 'Webinars' },
+				{ value: 100000001, label: 'Events' },
+				{ value: 100000002, label: 'Newsletters' },
+			],
+		});
+		sims.marketo.store.addLeadField({ name: 'interests', dataType: 'string', length: 2000 });
+		clearMetadataCache();
+		clearDescribeCache();
+		const extra = { additionalFields: { field: [{ marketoField: 'interests', dynamicsColumn: 'new_interests' }] } };
+		const id = String(sims.dataverse.create('lead', { firstname: 'Mia', lastname: 'Multi', emailaddress1: 'mia@options.test', new_interests: '100000000,100000002' }).leadid);
+		const dynamicsTrigger = engine.poller({ name: 'Dynamics', type: 'dynamicsTrigger', parameters: { table: 'lead', fields: ['firstname', 'lastname', 'emailaddress1', 'new_interests'] }, credentials });
+		const marketoTrigger = engine.poller({ name: 'Marketo', type: 'marketoTrigger', parameters: { events: ['leadChanges', 'newLeads'], fields: ['email', 'interests'] }, credentials });
+		await marketoTrigger.poll();
+
+		const copied = ((await dynamicsTrigger.poll()) ?? []).filter((i) => i.json.id === id);
+		expect(copied).toHaveLength(1);
+		expect(errors(await lane(copied, extra))).toEqual([]);
+		const [leadId] = sims.marketo.store.findLeadIds('microsoftId', id);
+		expect(sims.marketo.store.getLead(leadId)?.interests).toBe('Webinars;Newsletters');
+		await lane((await marketoTrigger.poll()) ?? [], extra);
+
+		sims.marketo.uiUpdateLead(leadId, { interests: 'Events; Webinars' });
+		expect(errors(await lane((await marketoTrigger.poll()) ?? [], extra))).toEqual([]);
+		expect(sims.dataverse.store.get('lead', id)?.new_interests).toBe('100000001,100000000');
+
+		sims.marketo.uiUpdateLead(leadId, { interests: 'Events;Carrier Pigeon' });
+		const failed = errors(await lane((await marketoTrigger.poll()) ?? [], extra));
+		expect(failed).toHaveLength(1);
+		expect(String(failed[0].error)).toMatch(/new_interests.*Carrier Pigeon/);
+		expect(String(failed[0].error)).toContain(id);
+		expect(sims.dataverse.store.get('lead', id)?.new_interests).toBe('100000001,100000000');
 	});
 });
