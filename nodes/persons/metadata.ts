@@ -2,10 +2,10 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { FieldMapping, PersonTable } from '../mapping/defaultMappings';
 import type { ApiContext } from '../transport/context';
-import { dataverseRequest } from '../transport/dataverse';
 import { listColumns, type ColumnInfo } from '../transport/dataverseApi';
+import { choiceColumns } from '../transport/dataverseChoices';
 import { describeLeads, type MarketoField } from '../transport/marketoApi';
-import { assertFieldName } from '../transport/odata';
+import { CHOICE_COLUMN_TYPES } from './values';
 
 /** Marketo lead fields by REST name (describe, cached by the transport). */
 export async function marketoFieldMap(ctx: ApiContext): Promise<Map<string, MarketoField>> {
@@ -22,30 +22,14 @@ export async function dynamicsColumnMap(ctx: ApiContext, table: PersonTable): Pr
 /**
  * Choice labels of a table's choice columns (column → lower-case label → number), so a Marketo
  * text value such as "Web" can be written to a Dynamics choice. Empty when the metadata cannot be
- * read: numbers still work then.
+ * read: numbers still work then, and a label is refused with an error naming the column.
  */
 export async function loadChoiceLabels(ctx: ApiContext, table: PersonTable): Promise<Map<string, Map<string, number>>> {
-	assertFieldName(table);
-	const out = new Map<string, Map<string, number>>();
 	try {
-		const response = await dataverseRequest(ctx, {
-			method: 'GET',
-			path: `EntityDefinitions(LogicalName='${table}')/Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata`,
-			qs: { $select: 'LogicalName', $expand: 'OptionSet($select=Options)' },
-		});
-		for (const attribute of (response.body as { value?: IDataObject[] }).value ?? []) {
-			const options = ((attribute.OptionSet as IDataObject | undefined)?.Options as IDataObject[] | undefined) ?? [];
-			const labels = new Map<string, number>();
-			for (const option of options) {
-				const label = (option.Label as { UserLocalizedLabel?: { Label?: string } } | undefined)?.UserLocalizedLabel?.Label;
-				if (label && typeof option.Value === 'number') labels.set(label.toLowerCase(), option.Value);
-			}
-			out.set(String(attribute.LogicalName), labels);
-		}
+		return new Map([...(await choiceColumns(ctx, table))].map(([column, options]) => [column, options.valueOf]));
 	} catch {
-		// Choice labels are a convenience; numeric values still work without them.
+		return new Map();
 	}
-	return out;
 }
 
 /**
@@ -53,7 +37,8 @@ export async function loadChoiceLabels(ctx: ApiContext, table: PersonTable): Pro
  * only then are the choice labels worth loading.
  */
 export function needsChoiceLabels(items: IDataObject[], mappings: FieldMapping[], columns: Map<string, ColumnInfo>): boolean {
-	const choicePairs = mappings.filter((m) => columns.get(m.dynamics)?.type === 'Picklist');
+	const isChoice = (column: string) => CHOICE_COLUMN_TYPES.has(columns.get(column)?.type ?? '');
+	const choicePairs = mappings.filter((m) => isChoice(m.dynamics));
 	const isText = (x: unknown) => typeof x === 'string' && x.trim() !== '' && !/^\s*-?\d+\s*$/.test(x);
-	return items.some((json) => choicePairs.some((m) => isText(json[m.marketo]) || isText(json[m.dynamics])) || Object.entries(json).some(([k, x]) => columns.get(k)?.type === 'Picklist' && isText(x)));
+	return items.some((json) => choicePairs.some((m) => isText(json[m.marketo]) || isText(json[m.dynamics])) || Object.entries(json).some(([k, x]) => isChoice(k) && isText(x)));
 }

@@ -1,3 +1,5 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import type { ColumnInfo } from '../transport/dataverseApi';
 import type { MarketoField } from '../transport/marketoApi';
 import { RecordError } from './records';
@@ -108,6 +110,39 @@ export function toMarketoValue(name: string, field: MarketoField | undefined, va
 
 const EMAIL_COLUMNS = new Set(['emailaddress1', 'emailaddress2', 'emailaddress3', 'internalemailaddress']);
 const CHOICE_TYPES = new Set(['Picklist', 'State', 'Status']);
+/** Column types whose values are choice numbers with labels (see transport/dataverseChoices). */
+export const CHOICE_COLUMN_TYPES = new Set([...CHOICE_TYPES, 'MultiSelectPicklist']);
+/**
+ * How several picked labels are joined in Marketo: with ';', as Dataverse's own display text of a
+ * multi-select choice does ("a semicolon-separated string containing the labels of the selected
+ * options", learn.microsoft.com/power-apps/developer/data-platform/multi-select-picklist).
+ */
+export const MARKETO_LABEL_SEPARATOR = ';';
+
+/**
+ * The value a Dynamics column has in Marketo: a choice as its label (the FormattedValue Dataverse
+ * sent with the row), several labels joined with ';'; anything else (or a Marketo field that is not
+ * text) as Dataverse sent it.
+ */
+export function marketoValueOfColumn(row: IDataObject, column: ColumnInfo | undefined, field: MarketoField | undefined): unknown {
+	const raw = row[column?.logicalName ?? ''];
+	if (!column || !CHOICE_COLUMN_TYPES.has(column.type) || isEmpty(raw)) return raw;
+	if (field && !['string', 'text'].includes(field.dataType.toLowerCase())) return raw;
+	const label = row[formattedKey(column.logicalName)];
+	if (typeof label !== 'string' || !label) return raw;
+	if (column.type !== 'MultiSelectPicklist') return label;
+	return label.split(';').map((l) => l.trim()).filter(Boolean).join(MARKETO_LABEL_SEPARATOR);
+}
+
+/** One choice's number from its number or label; unknown labels throw a RecordError naming the column. */
+function choiceValue(column: ColumnInfo, value: unknown, choices: Map<string, number> | undefined): number {
+	const n = parseNumber(value);
+	if (n !== undefined && Number.isInteger(n)) return n;
+	const byLabel = typeof value === 'string' ? choices?.get(value.trim().toLowerCase()) : undefined;
+	if (byLabel !== undefined) return byLabel;
+	const known = choices?.size ? `: "${show(value)}" is not one of its labels (${[...choices.keys()].slice(0, 10).join(', ')}${choices.size > 10 ? ', …' : ''})` : `: expected one of its numeric values, got ${show(value)}`;
+	throw new RecordError(`Dynamics column "${column.logicalName}" is a choice${known}`, column.logicalName, 'type');
+}
 
 /**
  * Converts a value for a Dataverse column (type and length from metadata). `choices` maps choice
@@ -118,12 +153,14 @@ export function toDynamicsValue(column: ColumnInfo, value: unknown, choices?: Ma
 	const name = column.logicalName;
 	const label = `Dynamics column "${name}"`;
 	if (isEmpty(value)) return null;
-	if (CHOICE_TYPES.has(column.type)) {
-		const n = parseNumber(value);
-		if (n !== undefined && Number.isInteger(n)) return n;
-		const byLabel = typeof value === 'string' ? choices?.get(value.trim().toLowerCase()) : undefined;
-		if (byLabel !== undefined) return byLabel;
-		throw new RecordError(`${label} is a choice: expected one of its numeric values${choices?.size ? ` or labels (${[...choices.keys()].slice(0, 10).join(', ')})` : ''}, got ${show(value)}`, name, 'type');
+	if (CHOICE_TYPES.has(column.type)) return choiceValue(column, value, choices);
+	if (column.type === 'MultiSelectPicklist') {
+		// The Web API takes the picked values as one string of comma-separated numbers
+		// (learn.microsoft.com/power-apps/developer/data-platform/multi-select-picklist).
+		if (typeof value === 'string' && /^\s*\d+(\s*,\s*\d+)*\s*$/.test(value)) return value.split(',').map((v) => Number(v.trim())).join(',');
+		const parts = Array.isArray(value) ? value : String(value).split(MARKETO_LABEL_SEPARATOR);
+		const picked = parts.map((p) => (typeof p === 'string' ? p.trim() : p)).filter((p) => !isEmpty(p));
+		return picked.length ? [...new Set(picked.map((p) => choiceValue(column, p, choices)))].join(',') : null;
 	}
 	switch (column.type) {
 		case 'Integer':

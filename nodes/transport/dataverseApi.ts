@@ -5,6 +5,14 @@ import { asNodeError, type ApiContext } from './context';
 import { dataverseCredentials, dataverseRequest, parseDataverseError } from './dataverse';
 import { assertFieldName, entityPath, isGuid, normaliseGuid } from './odata';
 
+/**
+ * The instance annotations every row read asks for: the lookup's target table, and the display
+ * text (FormattedValue) that carries a choice's label ("Web" for leadsourcecode 8) to Marketo.
+ * Dataverse sends an annotation only when the Prefer header names it (or "*"): learn.microsoft.com/
+ * power-apps/developer/data-platform/webapi/query/select-columns ("Formatted values").
+ */
+export const ROW_ANNOTATIONS = 'odata.include-annotations="Microsoft.Dynamics.CRM.lookuplogicalname,OData.Community.Display.V1.FormattedValue"';
+
 /** Dataverse's largest page (Prefer: odata.maxpagesize). */
 export const MAX_PAGE_SIZE = 5000;
 
@@ -44,7 +52,8 @@ export interface Page {
 const metadataCache = new Map<string, { at: number; value: unknown }>();
 const METADATA_TTL_MS = 5 * 60_000;
 
-async function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+/** One cache policy for every metadata read of the transport (tables, columns, choices, WhoAmI). */
+export async function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
 	const hit = metadataCache.get(key);
 	if (hit && Date.now() - hit.at < METADATA_TTL_MS) return hit.value as T;
 	const value = await load();
@@ -100,7 +109,7 @@ export async function listColumns(ctx: ApiContext, logicalName: string): Promise
 		const response = await dataverseRequest(ctx, {
 			method: 'GET',
 			path: definitions,
-			qs: { $select: 'LogicalName,DisplayName,AttributeType,RequiredLevel,IsValidForRead,IsValidForCreate,IsValidForUpdate,AttributeOf' },
+			qs: { $select: 'LogicalName,DisplayName,AttributeType,AttributeTypeName,RequiredLevel,IsValidForRead,IsValidForCreate,IsValidForUpdate,AttributeOf' },
 		});
 		// MaxLength lives on the derived string metadata type only: ask for it through the cast.
 		const strings = await dataverseRequest(ctx, {
@@ -114,7 +123,7 @@ export async function listColumns(ctx: ApiContext, logicalName: string): Promise
 		return ((response.body as { value?: IDataObject[] }).value ?? []).map((a) => ({
 			logicalName: String(a.LogicalName),
 			displayName: label(a.DisplayName, String(a.LogicalName)),
-			type: String(a.AttributeType ?? ''),
+			type: columnType(a),
 			required: ['SystemRequired', 'ApplicationRequired'].includes(String((a.RequiredLevel as IDataObject | undefined)?.Value ?? '')),
 			maxLength: maxLengths.get(String(a.LogicalName)) ?? undefined,
 			readable: a.IsValidForRead !== false,
@@ -123,6 +132,16 @@ export async function listColumns(ctx: ApiContext, logicalName: string): Promise
 			attributeOf: a.AttributeOf ? String(a.AttributeOf) : undefined,
 		}));
 	});
+}
+
+/**
+ * A column's type; a multi-select choice is AttributeType "Virtual" with AttributeTypeName
+ * "MultiSelectPicklistType" (learn.microsoft.com/power-apps/developer/data-platform/multi-select-picklist),
+ * named "MultiSelectPicklist" here.
+ */
+function columnType(a: IDataObject): string {
+	if ((a.AttributeTypeName as IDataObject | undefined)?.Value === 'MultiSelectPicklistType') return 'MultiSelectPicklist';
+	return String(a.AttributeType ?? '');
 }
 
 /** The name a column has in Web API payloads: lookups read as `_x_value`. */
@@ -148,7 +167,7 @@ export interface PageRequest {
 	orderby?: string;
 	pageSize?: number;
 	trackChanges?: boolean;
-	/** Add lookup logical-name annotations (polymorphic lookups like customerid). */
+	/** Add the row annotations (lookup tables for polymorphic lookups like customerid, display labels). */
 	annotations?: boolean;
 }
 
@@ -156,7 +175,7 @@ export interface PageRequest {
 export async function getPage(ctx: ApiContext, req: PageRequest): Promise<Page> {
 	const prefer: string[] = [`odata.maxpagesize=${Math.min(req.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE)}`];
 	if (req.trackChanges) prefer.push('odata.track-changes');
-	if (req.annotations) prefer.push('odata.include-annotations="Microsoft.Dynamics.CRM.lookuplogicalname"');
+	if (req.annotations) prefer.push(ROW_ANNOTATIONS);
 	const qs: IDataObject = {};
 	if (!req.url) {
 		if (!req.entitySet) throw new Error('getPage needs an entity set or a link');
@@ -232,7 +251,7 @@ export async function getRecord(ctx: ApiContext, entitySet: string, id: string, 
 			method: 'GET',
 			path: entityPath(entitySet, id),
 			qs: select?.length ? { $select: select.join(',') } : {},
-			headers: { Prefer: 'odata.include-annotations="Microsoft.Dynamics.CRM.lookuplogicalname"' },
+			headers: { Prefer: ROW_ANNOTATIONS },
 		});
 		return response.body as IDataObject;
 	} catch (error) {

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { ApiContext } from './context';
 import { DataverseApiError } from './dataverse';
-import { executeBatch, getAll, getByKeys, KEYS_PER_QUERY, type BatchOperation } from './dataverseApi';
+import { executeBatch, getAll, getByKeys, KEYS_PER_QUERY, ROW_ANNOTATIONS, type BatchOperation } from './dataverseApi';
 import { assertFieldName, normaliseGuid } from './odata';
 
 /** GET parts per $batch: Dataverse takes up to 1000 requests in one batch [D-batch]. */
@@ -31,7 +31,7 @@ export async function getByKeysInOneCall(
 	for (let i = 0; i < unique.length; i += KEYS_PER_QUERY) {
 		const filter = unique.slice(i, i + KEYS_PER_QUERY).map((id) => `${req.keyColumn} eq ${id}`).join(' or ');
 		const qs = [...(select ? [`$select=${select.join(',')}`] : []), `$filter=${encodeURIComponent(`(${filter})`)}`].join('&');
-		operations.push({ method: 'GET', path: `${req.entitySet}?${qs}`, headers: { Prefer: 'odata.include-annotations="Microsoft.Dynamics.CRM.lookuplogicalname"' } });
+		operations.push({ method: 'GET', path: `${req.entitySet}?${qs}`, headers: { Prefer: ROW_ANNOTATIONS } });
 	}
 	const rows: IDataObject[] = [];
 	for (let i = 0; i < operations.length; i += PARTS_PER_BATCH) {

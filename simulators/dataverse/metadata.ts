@@ -29,6 +29,8 @@ const TYPE_INFO: Record<AttributeType, { odataType: string; typeName: string }> 
 	Picklist: { odataType: 'PicklistAttributeMetadata', typeName: 'PicklistType' },
 	State: { odataType: 'StateAttributeMetadata', typeName: 'StateType' },
 	Status: { odataType: 'StatusAttributeMetadata', typeName: 'StatusType' },
+	// learn.microsoft.com/power-apps/developer/data-platform/multi-select-picklist
+	MultiSelectPicklist: { odataType: 'MultiSelectPicklistAttributeMetadata', typeName: 'MultiSelectPicklistType' },
 	Lookup: { odataType: 'LookupAttributeMetadata', typeName: 'LookupType' },
 	Customer: { odataType: 'LookupAttributeMetadata', typeName: 'CustomerType' },
 	Owner: { odataType: 'LookupAttributeMetadata', typeName: 'OwnerType' },
@@ -51,7 +53,8 @@ const CASTS: Record<string, AttributeType[]> = {
 	PicklistAttributeMetadata: ['Picklist'],
 	StateAttributeMetadata: ['State'],
 	StatusAttributeMetadata: ['Status'],
-	EnumAttributeMetadata: ['Picklist', 'State', 'Status', 'Boolean'],
+	MultiSelectPicklistAttributeMetadata: ['MultiSelectPicklist'],
+	EnumAttributeMetadata: ['Picklist', 'State', 'Status', 'Boolean', 'MultiSelectPicklist'],
 	LookupAttributeMetadata: ['Lookup', 'Customer', 'Owner'],
 	UniqueIdentifierAttributeMetadata: ['Uniqueidentifier'],
 	EntityNameAttributeMetadata: ['EntityName'],
@@ -104,6 +107,7 @@ const TYPE_PROPERTIES: Record<string, string[]> = {
 	Picklist: ['DefaultFormValue', 'OptionSet', 'GlobalOptionSet', 'ParentPicklistLogicalName', 'ChildPicklistLogicalNames'],
 	State: ['DefaultFormValue', 'OptionSet', 'GlobalOptionSet'],
 	Status: ['DefaultFormValue', 'OptionSet', 'GlobalOptionSet'],
+	MultiSelectPicklist: ['DefaultFormValue', 'OptionSet', 'GlobalOptionSet', 'ParentPicklistLogicalName', 'ChildPicklistLogicalNames'],
 	Lookup: ['Targets', 'Format'],
 	Customer: ['Targets', 'Format'],
 	Owner: ['Targets', 'Format'],
@@ -126,12 +130,12 @@ function optionSetOf(def: TableDef, a: AttributeDef): Json | null {
 			FalseOption: { Value: 0, Label: label(a.falseLabel ?? 'No', `${seed}:0`), Description: label('', ''), Color: null, IsManaged: true },
 		};
 	}
-	if (a.type !== 'Picklist' && a.type !== 'State' && a.type !== 'Status') return null;
+	if (a.type !== 'Picklist' && a.type !== 'State' && a.type !== 'Status' && a.type !== 'MultiSelectPicklist') return null;
 	return {
 		MetadataId: stableGuid(`optionset:${seed}`),
 		Name: `${def.logicalName}_${a.logicalName}`,
 		IsGlobal: false,
-		OptionSetType: a.type,
+		OptionSetType: a.type === 'MultiSelectPicklist' ? 'Picklist' : a.type,
 		Options: (a.options ?? []).map((o) => {
 			const option: Json = {
 				Value: o.value,
@@ -164,7 +168,8 @@ export function attributeMetadata(def: TableDef, a: AttributeDef): Json {
 		EntityLogicalName: def.logicalName,
 		DisplayName: label(a.displayName, `${def.logicalName}.${a.logicalName}`),
 		Description: label('', ''),
-		AttributeType: a.type,
+		// A multi-select choice has no AttributeType of its own: "Virtual", told apart by AttributeTypeName.
+		AttributeType: a.type === 'MultiSelectPicklist' ? 'Virtual' : a.type,
 		AttributeTypeName: { Value: info.typeName },
 		RequiredLevel: { Value: a.requiredLevel, CanBeChanged: !a.isPrimaryId, ManagedPropertyLogicalName: 'canmodifyrequirementlevelsettings' },
 		IsValidForRead: a.validForRead,
@@ -209,6 +214,7 @@ export function attributeMetadata(def: TableDef, a: AttributeDef): Json {
 		case 'Picklist':
 		case 'State':
 		case 'Status':
+		case 'MultiSelectPicklist':
 			out.DefaultFormValue = typeof a.defaultValue === 'number' ? a.defaultValue : -1;
 			break;
 		case 'Boolean':
@@ -516,6 +522,7 @@ function edmFor(a: AttributeDef, _cache: Record<string, string>): string {
 		case 'Memo':
 		case 'EntityName':
 		case 'Virtual':
+		case 'MultiSelectPicklist':
 			return 'Edm.String';
 		case 'Integer':
 		case 'Picklist':

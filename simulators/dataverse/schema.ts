@@ -16,6 +16,8 @@ export type AttributeType =
 	| 'Picklist'
 	| 'State'
 	| 'Status'
+	/** A multi-select choice: AttributeType "Virtual" in metadata, values "1,2" in the Web API. */
+	| 'MultiSelectPicklist'
 	| 'Lookup'
 	| 'Customer'
 	| 'Owner'
@@ -103,6 +105,7 @@ export function edmTypeOf(attr: AttributeDef): EdmType {
 		case 'Memo':
 		case 'EntityName':
 		case 'Virtual':
+		case 'MultiSelectPicklist':
 			return 'Edm.String';
 		case 'Integer':
 		case 'Picklist':

@@ -89,6 +89,13 @@ export function formattedValue(store: DataverseStore, def: TableDef, row: Row, a
 		case 'State':
 		case 'Status':
 			return a.options?.find((o) => o.value === value)?.label;
+		case 'MultiSelectPicklist':
+			// "a semicolon-separated string containing the labels of the selected options"
+			// (learn.microsoft.com/power-apps/developer/data-platform/multi-select-picklist).
+			return String(value)
+				.split(',')
+				.map((v) => a.options?.find((o) => o.value === Number(v))?.label ?? v)
+				.join('; ');
 		case 'Boolean':
 			return value ? (a.trueLabel ?? 'Yes') : (a.falseLabel ?? 'No');
 		case 'Money': {

@@ -208,6 +208,19 @@ export function validateRow(ctx: WriteContext, def: TableDef, row: Row, changes:
 				`A validation error occurred. The value ${String(value)} of '${a.logicalName}' on record of type '${def.logicalName}' is outside the valid range. Accepted Values: ${a.options.map((o) => o.value).join(',')}`,
 			);
 		}
+		if (a.type === 'MultiSelectPicklist' && value !== null && value !== undefined) {
+			// The Web API takes a string of comma-separated option values (learn.microsoft.com/
+			// power-apps/developer/data-platform/multi-select-picklist).
+			const picked = typeof value === 'string' ? value.split(',').map((v) => Number(v.trim())) : [NaN];
+			const bad = picked.find((v) => !Number.isInteger(v) || !(a.options ?? []).some((o) => o.value === v));
+			if (bad !== undefined) {
+				throw new DataverseError(
+					400,
+					'0x8004431a',
+					`A validation error occurred. The value ${String(value)} of '${a.logicalName}' on record of type '${def.logicalName}' is outside the valid range. Accepted Values: ${(a.options ?? []).map((o) => o.value).join(',')}`,
+				);
+			}
+		}
 		if ((a.type === 'Integer' || a.type === 'Money') && typeof value === 'number' && a.minValue !== undefined && a.maxValue !== undefined && (value < a.minValue || value > a.maxValue)) {
 			throw new DataverseError(
 				400,

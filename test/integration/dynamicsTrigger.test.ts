@@ -297,10 +297,14 @@ describe('Dynamics 365 Trigger: change tracking', () => {
 		expect(Object.keys(copied[0].fields as IDataObject).sort()).toEqual([
 			'_modifiedby_value',
 			'_modifiedby_value@Microsoft.Dynamics.CRM.lookuplogicalname',
+			// Display labels (FormattedValue) come with the row: choices reach Marketo as labels.
+			'_modifiedby_value@OData.Community.Display.V1.FormattedValue',
 			'createdon',
+			'createdon@OData.Community.Display.V1.FormattedValue',
 			'jobtitle',
 			'lastname',
 			'modifiedon',
+			'modifiedon@OData.Community.Display.V1.FormattedValue',
 			'new_synctomkto',
 		]);
 

@@ -5,7 +5,10 @@ import { buildSyncState, keepBaseFor, matchesSyncState, parseSyncState, sameFing
 import { MARKER_FIELDS, typeLabel, type FieldMapping, type PersonTable } from '../../mapping/defaultMappings';
 import { guid, KNOWN_TABLES, lookupId, presentColumns, rowsByIds } from '../../records/dataverseRows';
 import { errorMessage, excludedByFilter, isPlainObject, shortText, syncFilterValue } from '../../records/values';
+import { dynamicsColumnMap } from '../../persons/metadata';
 import { tableFromType } from '../../persons/tables';
+import { marketoValueOfColumn } from '../../persons/values';
+import type { ColumnInfo } from '../../transport/dataverseApi';
 import { describeLeads, getLeadsBy, type MarketoField } from '../../transport/marketoApi';
 import { policyFor, type ResolveSettings } from './settings';
 
@@ -159,6 +162,19 @@ interface Context {
 	marketoFields: Map<string, MarketoField>;
 	/** Dynamics columns each person table has (metadata), by table. */
 	columns: Record<PersonTable, Set<string>>;
+	/** Column metadata by logical name, by table: choice columns reach Marketo as their labels. */
+	columnInfo: Record<PersonTable, Map<string, ColumnInfo>>;
+}
+
+/** A Dynamics row's mapped values in Marketo terms (Marketo field → value; choices as labels). */
+function marketoViewOf(ctx: Context, table: PersonTable, row: IDataObject, mappings: FieldMapping[], onlyPresent: boolean): Record<string, unknown> {
+	const values: Record<string, unknown> = {};
+	for (const m of mappings) {
+		if (onlyPresent && !Object.prototype.hasOwnProperty.call(row, m.dynamics)) continue;
+		const column = ctx.columnInfo[table].get(m.dynamics) ?? ({ logicalName: m.dynamics } as ColumnInfo);
+		values[m.marketo] = marketoValueOfColumn(row, column, ctx.marketoFields.get(m.marketo)) ?? null;
+	}
+	return values;
 }
 
 /** Fields the node compares for a table: mapped pairs whose field and column both exist. */
@@ -205,7 +221,8 @@ export async function resolveItems(fn: IExecuteFunctions, items: IDataObject[], 
 			lead: new Set((await presentColumns(fn, 'lead', wanted.lead.filter(Boolean))).present),
 			contact: new Set((await presentColumns(fn, 'contact', wanted.contact.filter(Boolean))).present),
 		};
-		ctx = { fn, marketoFields, columns };
+		const columnInfo = { lead: await dynamicsColumnMap(fn, 'lead'), contact: await dynamicsColumnMap(fn, 'contact') };
+		ctx = { fn, marketoFields, columns, columnInfo };
 	} catch (error) {
 		for (const task of tasks) outcomes[task.index] = { error: `${label(task)}: could not read the field lists of Marketo and Dynamics: ${errorMessage(error)}`, api: true, ...idsOf(task) };
 		return outcomes;
@@ -338,8 +355,7 @@ async function resolveDynamicsChanges(ctx: Context, tasks: DynamicsTask[], readF
 		const persons = byMicrosoftId.get(task.id) ?? [];
 		const person = pickPerson(persons, task.entity);
 		const { mappings, skipped } = usableMappings(ctx, task.entity, task.settings);
-		const dynamicsValues: Record<string, unknown> = {};
-		for (const m of mappings) if (Object.prototype.hasOwnProperty.call(task.fields, m.dynamics)) dynamicsValues[m.marketo] = task.fields[m.dynamics] ?? null;
+		const dynamicsValues = marketoViewOf(ctx, task.entity, task.fields, mappings, true);
 		if (!person) {
 			outcomes[task.index] = createInMarketo(ctx, task, dynamicsValues, skipped);
 			continue;
@@ -454,8 +470,7 @@ async function resolveMarketoChanges(ctx: Context, tasks: MarketoTask[], readFie
 			continue;
 		}
 		const { mappings, skipped } = usableMappings(ctx, table, task.settings);
-		const dynamicsValues: Record<string, unknown> = {};
-		for (const m of mappings) dynamicsValues[m.marketo] = row[m.dynamics] ?? null;
+		const dynamicsValues = marketoViewOf(ctx, table, row, mappings, false);
 		outcomes[task.index] = resolvePair(ctx, task, table, {
 			person,
 			dynamicsValues,

@@ -216,6 +216,40 @@ describe('create, read, update, delete', () => {
 		expect(sim.update('contact', human.contactid as string, { jobtitle: 'Lead' }, other)._modifiedby_value).toBe(other);
 	});
 
+	it('serves choices and multi-select choices as Dataverse does: option sets through metadata casts, labels only when asked', async () => {
+		sim.store.addColumn('lead', {
+			logicalName: 'new_interests',
+			type: 'MultiSelectPicklist',
+			options: [
+				{ value: 100000000, label: 'Webinars' },
+				{ value: 100000001, label: 'Events' },
+			],
+		});
+		const meta = await call('GET', "EntityDefinitions(LogicalName='lead')/Attributes/Microsoft.Dynamics.CRM.MultiSelectPicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options)");
+		expect(meta.status).toBe(200);
+		expect(meta.body.value.map((a: Json) => a.LogicalName)).toEqual(['new_interests']);
+		expect(meta.body.value[0].OptionSet.Options.map((o: Json) => [o.Value, o.Label.UserLocalizedLabel.Label])).toEqual([
+			[100000000, 'Webinars'],
+			[100000001, 'Events'],
+		]);
+		const base = await call('GET', "EntityDefinitions(LogicalName='lead')/Attributes?$select=LogicalName,AttributeType,AttributeTypeName&$filter=LogicalName eq 'new_interests'");
+		expect(base.body.value[0]).toMatchObject({ AttributeType: 'Virtual', AttributeTypeName: { Value: 'MultiSelectPicklistType' } });
+
+		const created = await call('POST', 'leads', { body: { lastname: 'Multi', new_interests: '100000001,100000000', leadsourcecode: 8 } });
+		const id = idFrom(created);
+		const plain = await call('GET', `leads(${id})?$select=new_interests,leadsourcecode`, { headers: { Prefer: 'odata.include-annotations="Microsoft.Dynamics.CRM.lookuplogicalname"' } });
+		expect(plain.body.new_interests).toBe('100000001,100000000');
+		expect(plain.body.leadsourcecode).toBe(8);
+		expect(plain.body['leadsourcecode@OData.Community.Display.V1.FormattedValue']).toBeUndefined();
+		const labelled = await call('GET', `leads(${id})?$select=new_interests,leadsourcecode`, { headers: { Prefer: 'odata.include-annotations="OData.Community.Display.V1.FormattedValue"' } });
+		expect(labelled.body['leadsourcecode@OData.Community.Display.V1.FormattedValue']).toBe('Web');
+		expect(labelled.body['new_interests@OData.Community.Display.V1.FormattedValue']).toBe('Events; Webinars');
+
+		const bad = await call('PATCH', `leads(${id})`, { body: { new_interests: '100000001,7' }, headers: { 'If-Match': '*' } });
+		expect(bad.status).toBe(400);
+		expect(bad.body.error.message).toMatch(/new_interests.*outside the valid range/);
+	});
+
 	it('binds lookups with @odata.bind and reports lookup annotations', async () => {
 		const account = await call('POST', 'accounts', { body: { name: 'Contoso Ltd' } });
 		const accountId = idFrom(account);
