@@ -36,7 +36,7 @@ const MARKETO_CRED = 'faultMarketoCred1';
 
 /** One record the sync must carry across: where it starts, and how to find it on the other side. */
 export interface ExpectedRecord {
-	kind: 'lead' | 'contact' | 'account' | 'marketoPerson' | 'leadUpdate' | 'personUpdate';
+	kind: 'lead' | 'contact' | 'account' | 'marketoPerson' | 'leadUpdate' | 'personUpdate' | 'leadDeleted';
 	/** Dynamics row id, or Marketo lead id for Marketo-side records. */
 	id: string;
 	email?: string;
@@ -266,6 +266,11 @@ export class SyncLab {
 				const persons = this.marketoPersonsFor(record.id);
 				const arrived = persons.some((id) => this.sims.marketo.store.getLead(id)?.title === record.value);
 				return { copies: arrived ? 1 : 0, duplicate: persons.length > 1 };
+			}
+			case 'leadDeleted': {
+				// Synced means the delete policy reached the linked person: flagged Microsoft Is Deleted.
+				const persons = this.marketoPersonsFor(record.id);
+				return { copies: persons.some((id) => this.sims.marketo.store.getLead(id)?.microsoftIsDeleted === true) ? 1 : 0, duplicate: false };
 			}
 			case 'personUpdate': {
 				const row = this.sims.dataverse.store.get('contact', record.id) as any;

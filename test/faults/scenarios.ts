@@ -130,8 +130,22 @@ export const SCENARIOS: FaultScenario[] = [
 	{
 		name: 'expired change-tracking token',
 		ci: false,
-		injectedNote: 'all delta tokens expired',
-		inject: (lab) => lab.sims.dataverse.expireDeltaTokens(),
+		injectedNote: 'all delta tokens expired, a synced lead deleted meanwhile',
+		inject: (lab, batch) => {
+			const dv = lab.sims.dataverse;
+			dv.expireDeltaTokens();
+			// A lead synced earlier, deleted while the token is expired: no delete item ever comes for
+			// it; the resync's reconciliation must flag its Marketo person (the delete policy's default).
+			const synced = new Set(batch.map((r) => r.id));
+			const victim = dv.store
+				.all('lead')
+				.map((r) => String((r as { leadid?: unknown }).leadid))
+				.reverse()
+				.find((id) => !synced.has(id) && lab.marketoPersonsFor(id).length > 0);
+			if (!victim) throw new Error('no synced lead to delete');
+			dv.delete('lead', victim);
+			batch.push({ kind: 'leadDeleted', id: victim });
+		},
 	},
 	{
 		name: 'poll fails after its first page',

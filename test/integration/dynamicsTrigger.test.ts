@@ -223,6 +223,9 @@ describe('Dynamics 365 Trigger: change tracking', () => {
 		dv.update('contact', contacts[0], { jobtitle: 'changed while expired' });
 
 		const items = json(await p.poll());
+		const marker = items.pop()!;
+		expect(marker).toMatchObject({ table: 'contact', id: '', operation: 'deleted', reconcile: true, resync: true });
+		expect(String(marker.notice)).toMatch(/Full resync of contact finished \(the change-tracking token expired/);
 		expect(items.map((i) => i.id).sort()).toEqual([...contacts].sort());
 		for (const item of items) {
 			expect(item).toMatchObject({ operation: 'created', resync: true });
@@ -319,6 +322,8 @@ describe('Dynamics 365 Trigger: change tracking', () => {
 		await drainInitialCopy(again);
 		dv.store.removeColumn('lead', 'jobtitle');
 		const afterRemoval = json(await again.poll());
+		// The resync's last page closes with the item that has Delete Person reconcile the table.
+		expect(afterRemoval.pop()).toMatchObject({ table: 'lead', id: '', operation: 'deleted', reconcile: true, resync: true });
 		expect(afterRemoval).toHaveLength(2);
 		for (const item of afterRemoval) {
 			expect(item).toMatchObject({ resync: true, missingFields: ['jobtitle'] });

@@ -22,6 +22,7 @@ import {
 } from '../../persons';
 import { reasonsText } from '../../records/values';
 import { deleteLeads, type RecordResult } from '../../transport/marketoApi';
+import { reconcileTable } from './reconcile';
 
 const properties: INodeProperties[] = [
 	{
@@ -93,7 +94,15 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 
 	const outcomes: ItemOutcome[] = [];
 	const tasks: Task[] = [];
+	const reconciliations: Array<{ outcome: ItemOutcome; table: unknown }> = [];
 	for (let i = 0; i < items.length; i++) {
+		if (items[i].json.reconcile === true) {
+			// The Dynamics 365 Trigger finished a full copy: deletes made meanwhile are found by listing.
+			const outcome: ItemOutcome = { ref: { index: i } };
+			outcomes.push(outcome);
+			reconciliations.push({ outcome, table: items[i].json.table });
+			continue;
+		}
 		const view = personView(items[i].json);
 		const raw = textOf(this.getNodeParameter('dynamicsId', i, ''));
 		const outcome: ItemOutcome = { ref: { index: i, dynamicsId: normaliseGuid(raw) ?? raw } };
@@ -153,6 +162,30 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				const already = t.persons.filter((p) => p[MARKER_FIELDS.isDeleted] === true).length;
 				t.outcome.json = { status: 'flagged', ...base, marketoId: ids[0], marketoIds: ids, ...(already === ids.length ? { reason: 'Already flagged as deleted' } : {}) };
 			}
+		}
+	}
+
+	for (const r of reconciliations) {
+		try {
+			const { json, failed } = await reconcileTable(this, r.table, policy);
+			this.logger.info(
+				`Delete Person: reconciled ${String(json.table)} after a full copy of the Dynamics table: ${String(json.linkedPersons)} linked person(s), ${String(json.missingInDynamics)} no longer in Dynamics, ${policy === 'delete' ? 'deleted' : 'flagged'} ${String(json.flagged ?? json.deleted)}`,
+			);
+			if (failed.length) {
+				const first = failed[0];
+				r.outcome.ref.marketoId = first.marketoId;
+				r.outcome.ref.dynamicsId = first.dynamicsId;
+				r.outcome.failure = {
+					message: `Marketo could not ${policy === 'delete' ? 'delete' : 'flag'} ${failed.length} person(s) whose Dynamics ${String(json.table)} no longer exists; first: person ${first.marketoId}: ${first.message}`,
+					field: policy === 'flag' ? MARKER_FIELDS.isDeleted : 'id',
+					code: first.code,
+					source: 'marketo',
+				};
+			} else {
+				r.outcome.json = json;
+			}
+		} catch (error) {
+			r.outcome.failure = failureFrom(error, 'marketo');
 		}
 	}
 

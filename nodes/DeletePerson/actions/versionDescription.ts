@@ -18,7 +18,9 @@ export const versionDescription: INodeTypeDescription = {
 	outputs: [NodeConnectionTypes.Main],
 	credentials: [
 		{ name: 'marketoApi', displayName: 'Marketo credential', required: true },
-		{ name: 'microsoftDynamicsApi', displayName: 'Dynamics 365 credential', required: true, displayOptions: { show: { direction: ['marketoToDynamics'] } } },
+		// Marketo → Dynamics writes to Dynamics; Dynamics → Marketo reads it only to reconcile after a full
+		// copy (which linked rows still exist). One entry per credential type: n8n looks up the first by name.
+		{ name: 'microsoftDynamicsApi', displayName: 'Dynamics 365 credential', required: false },
 	],
 	properties: [
 		{

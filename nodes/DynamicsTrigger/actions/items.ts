@@ -139,3 +139,25 @@ export function toItems(
 	}
 	return { items, excludedIds: rememberIds([...excluded], newlyExcluded, MAX_EXCLUDED_IDS) };
 }
+
+/**
+ * The item that closes a full resync of a person table (after an expired change-tracking token,
+ * or changed columns): a 'deleted' item with `reconcile: true` and no id, so the template's
+ * "Deleted in Dynamics?" IF sends it to Delete Person, which applies the delete policy to the
+ * Marketo persons linked to rows that no longer exist.
+ */
+export function reconcileItem(table: string, mode: ChangeDetection, resync: NonNullable<DynamicsCursor['resync']>): DynamicsChange {
+	return {
+		table,
+		id: '',
+		operation: 'deleted',
+		reconcile: true,
+		modifiedon: null,
+		modifiedBy: null,
+		fields: {},
+		syncFilter: null,
+		changeDetection: mode,
+		resync: true,
+		notice: `Full resync of ${table} finished (${resync.reason}): Marketo persons linked to rows that no longer exist are handled by the delete policy`,
+	};
+}

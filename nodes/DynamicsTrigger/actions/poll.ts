@@ -8,7 +8,7 @@ import { clearMetadataCache, MAX_PAGE_SIZE, tableInfo, whoAmI, type TableInfo } 
 import { readTrackedChanges, type FetchResult } from './changeTracking';
 import { DEFAULT_PAGE_SIZE, DEFAULT_RECORDS_PER_POLL, MAX_RECORDS_PER_POLL } from './defaults';
 import { planFields, type FieldPlan } from './fields';
-import { laterOf, toItems, type DynamicsChange, type ItemContext } from './items';
+import { laterOf, reconcileItem, toItems, type DynamicsChange, type ItemContext } from './items';
 import { readByModifiedDate } from './modifiedOn';
 import { sampleRows } from './sample';
 import { freshCursor, type ChangeDetection, type DynamicsCursor } from './state';
@@ -166,6 +166,12 @@ export async function pollDynamicsTable(this: IPollFunctions): Promise<INodeExec
 		items.push(...converted.items);
 		excludedIds = converted.excludedIds;
 		for (const row of batch.rows) seenUntil = laterOf(seenUntil, row.modifiedon);
+	}
+	const resyncDone = result.batches.find((b) => b.initialCopy && b.resync)?.resync;
+	if (resyncDone && result.cursor.phase === 'changes' && laneOf(table.logicalName) === 'dynamicsToMarketoPersons') {
+		// Rows deleted while the table could not be followed (expired token) never come as deletes:
+		// with the resync's last page goes one item that has Delete Person reconcile the table.
+		items.push(reconcileItem(table.logicalName, result.cursor.mode, resyncDone));
 	}
 	writeCursor(staticData, fingerprint, { ...result.cursor, seenUntil, excludedIds, select: plan.select });
 	const resyncRead = result.batches.find((b) => b.resync)?.resync;
