@@ -44,8 +44,6 @@ const MARKETO_OBJECT: Record<RecordKind, string> = {
 export const SALES_PERSON_DELETE_REASON =
 	'deleted in Dynamics; the Marketo sales person is kept (Marketo refuses to delete one still linked to persons, companies or opportunities, and keeping it preserves the owner history)';
 
-/** At most this many stakeholder connections are remembered to remove their roles on delete. */
-export const MAX_REMEMBERED_CONNECTIONS = 20_000;
 
 function kindOfTable(table: string, settings: SyncSettings): RecordKind | undefined {
 	const t = table.toLowerCase();
@@ -149,7 +147,7 @@ async function phase(tasks: SyncTask[], outcomes: Outcomes, run: () => Promise<v
  * sales persons, companies, opportunities, opportunity roles, custom objects. Returns one outcome
  * per input item, in input order.
  */
-export async function syncRecords(ctx: ApiContext, items: IDataObject[], settings: SyncSettings, connectionIndex: Record<string, string>): Promise<Outcomes> {
+export async function syncRecords(ctx: ApiContext, items: IDataObject[], settings: SyncSettings): Promise<Outcomes> {
 	const outcomes: Outcomes = new Array(items.length);
 	const parsed: SyncTask[] = [];
 	for (let i = 0; i < items.length; i++) {
@@ -182,7 +180,7 @@ export async function syncRecords(ctx: ApiContext, items: IDataObject[], setting
 	await phase(of('account'), outcomes, () => syncCompanies(ctx, deps, settings, of('account'), outcomes));
 	const reconciled = new Map<string, RoleReport>();
 	await phase(of('opportunity'), outcomes, () => syncOpportunityTasks(ctx, deps, settings, of('opportunity'), outcomes, reconciled));
-	await phase(of('connection'), outcomes, () => syncConnections(ctx, deps, settings, of('connection'), outcomes, reconciled, connectionIndex));
+	await phase(of('connection'), outcomes, () => syncConnections(ctx, deps, settings, of('connection'), outcomes, reconciled));
 	await phase(of('custom'), outcomes, () => syncCustomObjects(ctx, deps, settings, of('custom'), outcomes));
 	return outcomes;
 }
@@ -341,8 +339,9 @@ async function syncOpportunityTasks(
 /**
  * Stakeholder connections → opportunity roles. Each affected opportunity's roles are reconciled
  * with Dynamics as a whole, so a connection that was removed (deactivated or deleted) loses its
- * role. A deleted connection arrives as a bare id: the opportunity is found through the index of
- * connections this workflow synced before (workflow static data).
+ * role. A deleted connection arrives as a bare id: its opportunity comes from the Dynamics 365
+ * Trigger's `lastSeen` (the trigger remembers every connection row it read); one it cannot place
+ * is a failure, never a silent skip.
  */
 async function syncConnections(
 	ctx: ApiContext,
@@ -351,7 +350,6 @@ async function syncConnections(
 	tasks: SyncTask[],
 	outcomes: Outcomes,
 	reconciled: Map<string, RoleReport>,
-	index: Record<string, string>,
 ): Promise<void> {
 	if (!tasks.length) return;
 	const live = tasks.filter((t) => t.operation !== 'deleted');
@@ -369,10 +367,22 @@ async function syncConnections(
 	const affected = new Map<SyncTask, { opportunityId: string; removed: boolean; contactId?: string; role?: string }>();
 	for (const task of tasks) {
 		if (task.operation === 'deleted') {
-			const opportunityId = index[task.id];
-			delete index[task.id];
-			if (opportunityId) affected.set(task, { opportunityId, removed: true });
-			else set(outcomes, task, settings, { reason: 'deleted in Dynamics, but this workflow never synced it as a stakeholder: no role to remove (the roles of an opportunity are reconciled with Dynamics whenever it syncs)' });
+			const lastSeen = isPlainObject(task.json.lastSeen) ? (task.json.lastSeen as IDataObject) : undefined;
+			const from = lastSeen ? connectionSide(lastSeen, 1) : undefined;
+			if (!lastSeen || !from) {
+				set(outcomes, task, settings, {
+					status: 'failed',
+					reason:
+						'deleted in Dynamics, but its opportunity is unknown (no "lastSeen" on the item: the Dynamics 365 Trigger on table connection never read this connection): ' +
+						'its role, if it had one, stays in Marketo until the opportunity syncs again (Remove Roles Not in Dynamics)',
+				});
+			} else if (!isMaster(lastSeen)) {
+				set(outcomes, task, settings, { reason: 'reciprocal row of a connection (is master = No): the master row carries the stakeholder' });
+			} else if (from.table === 'opportunity' && from.id) {
+				affected.set(task, { opportunityId: from.id, removed: true });
+			} else {
+				set(outcomes, task, settings, { reason: `not a stakeholder of an opportunity (connected a ${from.table ?? 'record'})` });
+			}
 			continue;
 		}
 		const row = rows.get(task.id)!;
@@ -387,12 +397,9 @@ async function syncConnections(
 			set(outcomes, task, settings, { reason: 'the connection role is not a Stakeholder role (category 1000)' });
 		} else {
 			const active = isActive(row);
-			if (active) index[task.id] = from.id;
-			else delete index[task.id];
 			affected.set(task, { opportunityId: from.id, removed: !active, contactId: to.id, role });
 		}
 	}
-	trimIndex(index);
 
 	// Opportunities not reconciled yet: read them from Dynamics (customer, filter), create missing ones.
 	const pending = [...new Set([...affected.values()].map((a) => a.opportunityId))].filter((id) => !reconciled.has(id));
@@ -462,11 +469,6 @@ function hasLookup(row: IDataObject, column: string): boolean {
 	return Object.prototype.hasOwnProperty.call(row, `_${column}_value`) || Object.prototype.hasOwnProperty.call(row, column);
 }
 
-/** Keeps the remembered connections bounded (the oldest entries go first). */
-function trimIndex(index: Record<string, string>): void {
-	const keys = Object.keys(index);
-	for (let i = 0; i < keys.length - MAX_REMEMBERED_CONNECTIONS; i++) delete index[keys[i]];
-}
 
 async function syncCustomObjects(ctx: ApiContext, deps: Dependencies, settings: SyncSettings, tasks: SyncTask[], outcomes: Outcomes): Promise<void> {
 	const custom = settings.custom;

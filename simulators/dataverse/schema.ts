@@ -426,6 +426,8 @@ function tableInputs(): TableInput[] {
 				...personColumns('contact'),
 				int('mkt_leadscore', -2147483648, 2147483647, { displayName: 'Lead Score' }),
 				{ logicalName: 'parentcustomerid', type: 'Customer', targets: ['account', 'contact'], displayName: 'Company Name' },
+				// Set by Qualify on the contact it creates (relationship contact_originating_lead; Microsoft's contact table reference).
+				lookup('originatingleadid', ['lead'], { displayName: 'Originating Lead' }),
 				...ACTIVE_STATES,
 				...systemColumns(true),
 			],

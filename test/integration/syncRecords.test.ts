@@ -267,9 +267,14 @@ describe('Sync Records to Marketo', () => {
 		).toEqual([`${caraId}:Decision Maker`, `${danId}:Stakeholder`].sort());
 		expect(personOf(eve)).toBeUndefined();
 
-		// Deleted in Dynamics: the trigger reports bare ids (both rows); the role goes.
+		// Deleted in Dynamics: the trigger reports the ids of both rows, with what it last read of them (lastSeen); the role goes.
+		const lastSeen = (id: string) => {
+			const row = item('connection', id).fields as IDataObject;
+			return { ismaster: row.ismaster, _record1id_value: row._record1id_value, [`_record1id_value${ANNOTATION}`]: row[`_record1id_value${ANNOTATION}`] };
+		};
+		const deletedItems = [c1.forward, c1.reciprocal].map((id) => ({ ...item('connection', id, 'deleted'), lastSeen: lastSeen(id) }));
 		dv().delete('connection', c1.forward);
-		const removed = await sync([item('connection', c1.forward, 'deleted'), item('connection', c1.reciprocal, 'deleted')], { recordType: 'opportunity' });
+		const removed = await sync(deletedItems, { recordType: 'opportunity' });
 		expect(removed.ok[0]).toMatchObject({ status: 'deleted', removedRoles: [expect.objectContaining({ leadId: caraId, role: 'Decision Maker', status: 'deleted' })] });
 		expect(removed.ok[1]).toMatchObject({ status: 'skipped' });
 		expect(objects('opportunityRoles').map((r) => `${r.leadId}:${r.role}`)).toEqual([`${danId}:Stakeholder`]);

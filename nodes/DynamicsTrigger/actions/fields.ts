@@ -17,7 +17,8 @@ const NATIVE_DEFAULTS: Record<string, string[]> = {
 		'merged',
 		'_masterid_value',
 	],
-	contact: [...DEFAULT_MAPPINGS.contact.map((m) => m.dynamics), '_ownerid_value', '_parentcustomerid_value', 'merged', '_masterid_value'],
+	// _originatingleadid_value: a contact made by Qualify names its lead, whose Marketo person then follows the contact.
+	contact: [...DEFAULT_MAPPINGS.contact.map((m) => m.dynamics), '_ownerid_value', '_parentcustomerid_value', '_originatingleadid_value', 'merged', '_masterid_value'],
 	account: [
 		'accountid',
 		...ACCOUNT_TO_COMPANY.map((m) => m.dynamics),

@@ -5,6 +5,7 @@ import { asNodeError } from '../../transport/context';
 import { boundedInteger, PollBudget } from '../../change-feed/limits';
 import { DataverseApiError } from '../../transport/dataverse';
 import { clearMetadataCache, MAX_PAGE_SIZE, tableInfo, whoAmI, type TableInfo } from '../../transport/dataverseApi';
+import { noteConnections } from './connections';
 import { readTrackedChanges, type FetchResult } from './changeTracking';
 import { DEFAULT_PAGE_SIZE, DEFAULT_RECORDS_PER_POLL, MAX_RECORDS_PER_POLL } from './defaults';
 import { planFields, type FieldPlan } from './fields';
@@ -173,6 +174,7 @@ export async function pollDynamicsTable(this: IPollFunctions): Promise<INodeExec
 		// with the resync's last page goes one item that has Delete Person reconcile the table.
 		items.push(reconcileItem(table.logicalName, result.cursor.mode, resyncDone));
 	}
+	noteConnections(staticData, table.logicalName, table.primaryId, result.batches, items);
 	writeCursor(staticData, fingerprint, { ...result.cursor, seenUntil, excludedIds, select: plan.select });
 	const resyncRead = result.batches.find((b) => b.resync)?.resync;
 	noteResync(

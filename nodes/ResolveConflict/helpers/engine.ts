@@ -10,6 +10,7 @@ import { tableFromType } from '../../persons/tables';
 import { marketoValueOfColumn } from '../../persons/values';
 import type { ColumnInfo } from '../../transport/dataverseApi';
 import { describeLeads, getLeadsBy, type MarketoField } from '../../transport/marketoApi';
+import { isQualifiedLead, originatingLeadOf, personOfOriginatingLead } from './qualify';
 import { policyFor, type ResolveSettings } from './settings';
 
 export type ResolveAction = 'writeMarketo' | 'writeDynamics' | 'writeBoth' | 'none' | 'createInMarketo' | 'skip' | 'mergedAway';
@@ -333,7 +334,9 @@ async function resolveDynamicsChanges(ctx: Context, tasks: DynamicsTask[], readF
 	if (!lookups.length) return;
 	const byMicrosoftId = new Map<string, IDataObject[]>();
 	const ok = await guarded(lookups, outcomes, 'Could not look up the Marketo persons', 'marketo', async () => {
-		const persons = await getLeadsBy(ctx.fn, MARKER_FIELDS.id, lookups.map((t) => t.id), readFields);
+		// A qualified contact's originating lead is read in the same call: its person may be the one to relink.
+		const leads = lookups.map((t) => originatingLeadOf(t.entity, t.fields)).filter((id): id is string => !!id);
+		const persons = await getLeadsBy(ctx.fn, MARKER_FIELDS.id, [...new Set([...lookups.map((t) => t.id), ...leads])], readFields);
 		for (const person of persons) {
 			const id = guid(person[MARKER_FIELDS.id]);
 			if (!id) continue;
@@ -357,6 +360,25 @@ async function resolveDynamicsChanges(ctx: Context, tasks: DynamicsTask[], readF
 		const { mappings, skipped } = usableMappings(ctx, task.entity, task.settings);
 		const dynamicsValues = marketoViewOf(ctx, task.entity, task.fields, mappings, true);
 		if (!person) {
+			const leadId = originatingLeadOf(task.entity, task.fields);
+			const leadPerson = personOfOriginatingLead(leadId, byMicrosoftId);
+			if (leadPerson) {
+				// Qualify: the lead's person follows the contact (one person, its id and history kept).
+				const outcome = createInMarketo(ctx, task, dynamicsValues, skipped);
+				if ('output' in outcome) {
+					Object.assign(outcome.output, {
+						marketoId: Number(leadPerson.id),
+						action: 'writeMarketo',
+						reason: `qualified from Dynamics lead ${leadId}: its Marketo person ${String(leadPerson.id)} now follows this contact`,
+					});
+				}
+				outcomes[task.index] = outcome;
+				continue;
+			}
+			if (isQualifiedLead(task.entity, task.fields)) {
+				outcomes[task.index] = skip(task, task.entity, 'the lead is qualified and no Marketo person is linked to it: its person follows the contact it was qualified into');
+				continue;
+			}
 			outcomes[task.index] = createInMarketo(ctx, task, dynamicsValues, skipped);
 			continue;
 		}

@@ -23,16 +23,13 @@ export async function executeSync(this: IExecuteFunctions, items: INodeExecution
 		const message = errorMessage(error);
 		return emitOutcomes(this, items.map((_, i) => ({ ref: { index: i }, failure: { message, source: 'config', named: true } })));
 	}
-	// Stakeholder connections this workflow synced (id → opportunity), to find the role of a deleted one.
-	const staticData = this.getWorkflowStaticData('node');
-	const index = ((staticData.stakeholderConnections as Record<string, string> | undefined) ??= {});
+	// No static data here: n8n 2.41 overwrites what an execution saves at the next trigger emit; a
+	// deleted connection is placed from the trigger's own memory (item.lastSeen).
 	const outcomes = await syncRecords(
 		this,
 		items.map((item) => item.json),
 		settings,
-		index,
 	);
-	staticData.stakeholderConnections = index;
 	return emitOutcomes(
 		this,
 		items.map((_, i): ItemOutcome => {
