@@ -243,11 +243,12 @@ const alerts = {
 			position: [-60, -240],
 			parameters: {
 				width: 720,
-				height: 220,
+				height: 260,
 				color: 3,
 				content: '## Alerts for the Marketo ⇄ Dynamics 365 sync\nThe sync workflow names this workflow as its **error workflow**: it runs when a sync run had failed records or a trigger could not poll. ' +
 					'Replace **Send the alert** with an e-mail, Slack or Teams node; `subject` and `executionUrl` are ready to use. **Publish** this workflow too: n8n 2.x runs only published error workflows.\n\n' +
-					'**Every morning** it also sends a **daily digest** (lanes, records synced, failed records) read from the status page (`marketo-dynamics-sync-status.json`; set its URL in **Read the sync status**).',
+					'**Every morning** it also sends a **daily digest** (lanes, records synced, failed records) read from the status page (`marketo-dynamics-sync-status.json`). **Read the sync status** finds it at this n8n\'s own address (`WEBHOOK_URL`, or host and port); ' +
+					'if the status page has an **Access Key**, paste it into the `key` query parameter there; if you changed the page\'s **Path**, change it in the URL there too.',
 			},
 		},
 	],
@@ -279,8 +280,23 @@ alerts.nodes.push(
 		type: 'n8n-nodes-base.httpRequest',
 		typeVersion: 4.2,
 		position: [240, 220],
-		// The status page of templates/marketo-dynamics-sync-status.json, as JSON: replace the host if n8n is not on localhost:5678.
-		parameters: { url: `http://localhost:5678/webhook/${STATUS_PATH}?format=json`, options: {} },
+		// The status page of templates/marketo-dynamics-sync-status.json, as JSON, at this n8n's own
+		// address: n8n 2.41.1 builds $execution.resumeUrl as <webhook base URL>webhook-waiting/<execution id>
+		// (n8n-core get-additional-keys.js; n8n workflow-execute-additional-data.js), the base being
+		// WEBHOOK_URL or else N8N_PROTOCOL://N8N_HOST:N8N_PORT/N8N_PATH (n8n services/url.service.js).
+		// Dropping its last two segments leaves that base, where the status page's /webhook/ path lives.
+		// `key` is the status page's Access Key, if one is set (an extra key is ignored when none is).
+		parameters: {
+			url: `={{ $execution.resumeUrl.split("/").slice(0, -2).join("/") }}/webhook/${STATUS_PATH}`,
+			sendQuery: true,
+			queryParameters: {
+				parameters: [
+					{ name: 'format', value: 'json' },
+					{ name: 'key', value: '' },
+				],
+			},
+			options: {},
+		},
 	},
 	{
 		id: uuid(),
