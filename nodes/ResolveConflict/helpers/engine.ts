@@ -364,7 +364,7 @@ async function resolveDynamicsChanges(ctx: Context, tasks: DynamicsTask[], readF
 			const leadPerson = personOfOriginatingLead(leadId, byMicrosoftId);
 			if (leadPerson) {
 				// Qualify: the lead's person follows the contact (one person, its id and history kept).
-				const outcome = createInMarketo(ctx, task, dynamicsValues, skipped);
+				const outcome = createInMarketo(ctx, task, dynamicsValues, skipped, true);
 				if ('output' in outcome) {
 					Object.assign(outcome.output, {
 						marketoId: Number(leadPerson.id),
@@ -395,12 +395,17 @@ async function resolveDynamicsChanges(ctx: Context, tasks: DynamicsTask[], readF
 	}
 }
 
-function createInMarketo(ctx: Context, task: DynamicsTask, dynamicsValues: Record<string, unknown>, skipped: string[]): Outcome {
+/**
+ * The Marketo write for a Dynamics row without a person. `existingPerson`: the row is linked to a
+ * person that already holds values (qualify), so an empty Dynamics field leaves the person's value
+ * in place and gets no base: the state then describes only values both systems hold.
+ */
+function createInMarketo(ctx: Context, task: DynamicsTask, dynamicsValues: Record<string, unknown>, skipped: string[], existingPerson = false): Outcome {
 	const stateField = task.settings.syncStateField;
-	const state = buildSyncState(dynamicsValues);
-	// A new person needs no empty fields; the state still records them as synced (empty).
+	// A new person needs no empty fields; for a new person the state still records them as synced (empty).
 	const toMarketo: IDataObject = {};
 	for (const [field, value] of Object.entries(dynamicsValues)) if (value !== null && value !== undefined && value !== '') toMarketo[field] = value as IDataObject[string];
+	const state = buildSyncState(existingPerson ? (toMarketo as Record<string, unknown>) : dynamicsValues);
 	const markers: IDataObject = { [MARKER_FIELDS.id]: task.id, [MARKER_FIELDS.type]: typeLabel(task.entity) };
 	const created = task.fields.createdon;
 	if (typeof created === 'string' && created) markers[MARKER_FIELDS.createdDate] = created;
