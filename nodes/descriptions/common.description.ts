@@ -1,7 +1,7 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { DEFAULT_ACTIVITY_TYPE } from '../activity-log';
-import { DEFAULT_SYNC_FILTER } from '../records/values';
+import { DEFAULT_SYNC_FILTER } from '../mapping/syncFilter';
 
 /** "Log Failures to Activity Log" + "Activity Type": entries for an action node's Options collection. */
 export const failureLogOptions: INodeProperties[] = [
@@ -67,6 +67,19 @@ export const useDefaultMappingOption: INodeProperties = {
 	description: "Whether to sync the fields of Marketo's native Dynamics mapping (name, email, phone, address, consent, scoring fields). Turn off to sync only the Extra Field Mappings.",
 };
 
+/**
+ * Lead and Contact as every person-table picker lists them (n8n's alphabetical order), with each
+ * one's description when given; `extra` adds choices such as "From the Item".
+ */
+export function personTableOptions(describe: Partial<Record<'lead' | 'contact', string>> = {}, extra: INodePropertyOptions[] = []): INodePropertyOptions[] {
+	const options: INodePropertyOptions[] = [
+		{ name: 'Contact', value: 'contact', ...(describe.contact ? { description: describe.contact } : {}) },
+		{ name: 'Lead', value: 'lead', ...(describe.lead ? { description: describe.lead } : {}) },
+		...extra,
+	];
+	return options.sort((a, b) => a.name.localeCompare(b.name));
+}
+
 /** Lead or contact, for nodes that write one Dynamics table. */
 export function personTypeProperty(overrides: Partial<INodeProperties> = {}): INodeProperties {
 	return {
@@ -74,14 +87,16 @@ export function personTypeProperty(overrides: Partial<INodeProperties> = {}): IN
 		name: 'personType',
 		type: 'options',
 		noDataExpression: true,
-		options: [
-			{ name: 'Contact', value: 'contact', description: 'Dynamics contact (Microsoft Type "Contact" in Marketo)' },
-			{ name: 'Lead', value: 'lead', description: 'Dynamics lead (Microsoft Type "Lead" in Marketo)' },
-		],
+		options: personTableOptions({ contact: 'Dynamics contact (Microsoft Type "Contact" in Marketo)', lead: 'Dynamics lead (Microsoft Type "Lead" in Marketo)' }),
 		default: 'lead',
 		description: 'Which Dynamics table the person belongs to',
 		...overrides,
 	} as INodeProperties;
+}
+
+/** "Person Type When Unknown", for an Options collection: the table of an item that does not say. */
+export function newPersonTypeOption(description: string): INodeProperties {
+	return { displayName: 'Person Type When Unknown', name: 'newPersonType', type: 'options', options: personTableOptions(), default: 'lead', description };
 }
 
 /** Owner of records created in Dynamics (systemuser picker). */

@@ -8,7 +8,7 @@ import { columnsOf, companyFromAccount, mapped, salesPersonFromTeam, salesPerson
 import { guid, KNOWN_TABLES, lookupId, lookupTable, presentColumns, queryRows, rowsByIds } from './dataverseRows';
 import { checkValues, keepKnownFields, ObjectSchemas, OBJECT_PATHS, writeStatus } from './marketoObjects';
 import type { SyncSettings } from './types';
-import { syncFilterValue } from './values';
+import { syncFilterValue } from '../mapping/syncFilter';
 
 /** A record the node created first because something referred to it. */
 export interface CreatedFirst extends IDataObject {

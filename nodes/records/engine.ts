@@ -8,7 +8,8 @@ import { Dependencies, type CreatedFirst } from './dependencies';
 import { checkValues, deleteStatus, keepKnownFields, objectLabel, ObjectSchemas, OBJECT_PATHS, writeStatus } from './marketoObjects';
 import { CONNECTION_COLUMNS, connectionRoleId, connectionSide, deleteOpportunities, isActive, isMaster, reconcileRoles, syncOpportunities, type RoleReport } from './opportunities';
 import { SYNC_ORDER, type RecordKind, type RecordOutput, type SyncSettings, type SyncTask, type TaskOutcome } from './types';
-import { errorMessage, excludedByFilter, isPlainObject, shortText } from './values';
+import { excludedByFilter } from '../mapping/syncFilter';
+import { errorMessage, isPlainObject, shortText } from './values';
 
 /** Which record kinds each setting of "Record Type" accepts. */
 const MODE_KINDS: Record<SyncSettings['mode'], RecordKind[]> = {

@@ -1,22 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
 
-/** The native sync filter column (Two Options, "Sync to Marketo"). */
-export const DEFAULT_SYNC_FILTER = 'new_synctomkto';
-
-import { syncFilterValue } from '../mapping/syncFilter';
-
-export { syncFilterValue };
-
-/**
- * Whether an item's record is excluded by the sync filter: the trigger's `syncFilter` verdict
- * when present, else the filter column among the record's fields.
- */
-export function excludedByFilter(json: IDataObject, fields: IDataObject, filterColumn: string): boolean {
-	if (json.syncFilter === false) return true;
-	if (!filterColumn) return false;
-	return syncFilterValue(fields[filterColumn]) === false;
-}
-
 /** A value as shown in a message, cut short: a 10,000-character input would bury the message. */
 export function shortText(value: unknown, max = 80): string {
 	const text = typeof value === 'string' ? value : value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) ?? '' : String(value);

@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { DEFAULT_SYNC_FILTER } from '../../mapping/syncFilter';
 
 import { DEFAULT_PAGE_SIZE, DEFAULT_RECORDS_PER_POLL, MAX_RECORDS_PER_POLL } from './defaults';
 
@@ -34,8 +35,8 @@ export const dynamicsTriggerProperties: INodeProperties[] = [
 		displayName: 'Sync Filter Field',
 		name: 'syncFilterField',
 		type: 'string',
-		default: 'new_synctomkto',
-		placeholder: 'new_synctomkto',
+		default: DEFAULT_SYNC_FILTER,
+		placeholder: DEFAULT_SYNC_FILTER,
 		description:
 			'Logical name of a Yes/No field that decides which records sync. Empty or Yes: the record syncs. No: it is skipped (a record switched from Yes to No stops syncing and stays in Marketo; switched from No to Yes it comes out as new). Tables without this field sync every record. Leave this empty to sync every record.',
 	},

@@ -39,7 +39,6 @@ export interface RowBatch {
 
 import { syncFilterValue } from '../../mapping/syncFilter';
 
-export { syncFilterValue };
 
 function time(value: unknown): number | undefined {
 	if (typeof value !== 'string' || !value) return undefined;

@@ -2,6 +2,7 @@ import { NodeOperationError, type IDataObject, type INodeExecutionData, type IPo
 
 import { readCursor, settingsFingerprint, writeCursor } from '../../change-feed/cursor';
 import { asNodeError } from '../../transport/context';
+import { DEFAULT_SYNC_FILTER } from '../../mapping/syncFilter';
 import { boundedInteger, PollBudget } from '../../change-feed/limits';
 import { DataverseApiError } from '../../transport/dataverse';
 import { clearMetadataCache, MAX_PAGE_SIZE, tableInfo, whoAmI, type TableInfo } from '../../transport/dataverseApi';
@@ -39,7 +40,7 @@ function readSettings(ctx: IPollFunctions): Settings {
 	return {
 		tableName: String(ctx.getNodeParameter('table', 'lead') ?? '').trim(),
 		picked: (Array.isArray(picked) ? picked : String(picked).split(',')).map((f) => f.trim()).filter(Boolean),
-		filterField: String(ctx.getNodeParameter('syncFilterField', 'new_synctomkto') ?? '').trim(),
+		filterField: String(ctx.getNodeParameter('syncFilterField', DEFAULT_SYNC_FILTER) ?? '').trim(),
 		detection: options.changeDetection === 'modifiedOn' ? 'modifiedOn' : 'auto',
 		cap,
 		pageSize: Math.min(boundedInteger(options.pageSize, DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE), cap),

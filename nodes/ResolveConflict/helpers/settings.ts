@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { ConflictPolicy, SystemName } from '../../conflict/resolve';
 import { DEFAULT_MAPPINGS, MARKER_FIELDS, type FieldMapping, type PersonTable } from '../../mapping/defaultMappings';
-import { DEFAULT_SYNC_FILTER } from '../../records/values';
+import { DEFAULT_SYNC_FILTER } from '../../mapping/syncFilter';
 
 export type CollisionRule = 'native' | 'dynamicsWins' | 'marketoWins' | 'mostRecent' | 'perField';
 

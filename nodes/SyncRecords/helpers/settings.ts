@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { ACCOUNT_TO_COMPANY, OPPORTUNITY_MAPPING, type FieldMapping } from '../../mapping/defaultMappings';
 import type { CustomTableSettings, SyncMode, SyncSettings } from '../../records/types';
-import { DEFAULT_SYNC_FILTER } from '../../records/values';
+import { DEFAULT_SYNC_FILTER } from '../../mapping/syncFilter';
 
 function pairs(value: unknown): FieldMapping[] {
 	const list = ((value as IDataObject | undefined)?.field as IDataObject[] | undefined) ?? [];

@@ -28,7 +28,8 @@ import {
 	shortText,
 } from '../../persons';
 import { checkedValues, keptText, withoutRejected, writesMoreThanLink, type Rejected } from '../../persons/pipeline';
-import { DEFAULT_SYNC_FILTER, excludedByFilter, reasonsText } from '../../records/values';
+import { DEFAULT_SYNC_FILTER, excludedByFilter } from '../../mapping/syncFilter';
+import { reasonsText } from '../../records/values';
 import { syncLeads, type RecordResult } from '../../transport/marketoApi';
 import { definedValues, dynamicsWriteBeside, itemTable, mappingMode } from './common';
 
