@@ -2,6 +2,21 @@ import { updateDisplayOptions, type INodeProperties } from 'n8n-workflow';
 
 import { extraMappingsOption, failureLogOptions, ownerProperty, personTableOptions, sortedOptions, useDefaultMappingOption } from '../../../descriptions';
 
+/** The Options collection: failure logging, the field mapping, and linking by email. */
+const syncOptions = sortedOptions([
+	...failureLogOptions,
+	extraMappingsOption,
+	{
+		displayName: 'Link Record With Same Email',
+		name: 'linkByEmail',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether a Dynamics lead or contact with the same email as the person counts as its record (it gets linked, nothing is created). Off: only the Microsoft ID on the person counts.',
+	},
+	useDefaultMappingOption,
+]);
+
 const properties: INodeProperties[] = [
 	{
 		displayName: 'Marketo Lead ID',
@@ -33,26 +48,7 @@ const properties: INodeProperties[] = [
 		description:
 			"Whether to update the existing Dynamics record with the person's current Marketo values (a force sync, which the native flow action cannot do). Off: an existing record is left as it is.",
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: sortedOptions([
-			...failureLogOptions,
-			extraMappingsOption,
-			{
-				displayName: 'Link Record With Same Email',
-				name: 'linkByEmail',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether a Dynamics lead or contact with the same email as the person counts as its record (it gets linked, nothing is created). Off: only the Microsoft ID on the person counts.',
-			},
-			useDefaultMappingOption,
-		]),
-	},
+	{ displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add Option', default: {}, options: syncOptions },
 ];
 
 export const description = updateDisplayOptions({ show: { '@version': [1] } }, properties);
