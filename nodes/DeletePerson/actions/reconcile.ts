@@ -20,7 +20,7 @@ const CHECK_CHUNK = 3000;
 /** Dynamics ids listed in the result item (the counts are always complete). */
 const LISTED_IDS = 100;
 
-export interface ReconcileResult {
+interface ReconcileResult {
 	json: IDataObject;
 	/** Persons the policy could not be applied to: reported on the error output. */
 	failed: Array<{ marketoId: number; dynamicsId: string; message: string; code: string }>;

@@ -16,7 +16,7 @@ export interface SyncSettings {
 }
 
 /** The CRM record a person already has. */
-export interface ExistingRecord {
+interface ExistingRecord {
 	table: PersonTable;
 	id: string;
 	createdOn?: string;
