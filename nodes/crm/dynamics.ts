@@ -39,6 +39,8 @@ export function dynamicsCrm(ctx: ApiContext): CrmPort {
 	return {
 		name: 'Dynamics',
 		primaryKey: (table) => PERSON_TABLES[table].primaryId,
+		idFormat: 'GUID',
+		normaliseId: normaliseGuid,
 		factColumns: (table) => ['modifiedon', 'createdon', 'merged', '_masterid_value', ...(table === 'contact' ? ['_originatingleadid_value'] : ['statecode'])],
 		rowFacts,
 		columns: async (table) => await dynamicsColumnMap(ctx, table),

@@ -71,7 +71,14 @@ export interface CrmPort {
 	readonly name: string;
 	/** The column that holds a person row's id. */
 	primaryKey(table: PersonTable): string;
-	/** Columns a row must be read with for `rowFacts` (merge, qualify, modified time). */
+	/** What a row id looks like, for messages ("GUID"). */
+	readonly idFormat: string;
+	/** A row id in the CRM's canonical form (the form map keys use), or undefined when `value` is none. */
+	normaliseId(value: unknown): string | undefined;
+	/**
+	 * Columns a row must be read with for `rowFacts` (merge, qualify, modified time), as they are
+	 * selected: every person table has them, so callers select them without checking `columns`.
+	 */
 	factColumns(table: PersonTable): string[];
 	rowFacts(table: PersonTable, row: IDataObject): CrmRowFacts;
 

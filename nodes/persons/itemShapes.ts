@@ -41,13 +41,36 @@ export interface PersonView {
 	/** Ids stated by the item outside its values (Resolve Conflict, Marketo Trigger). */
 	dynamicsId?: unknown;
 	marketoId?: unknown;
+	/** A Dynamics 365 Trigger item (`{table, fields}`): the table it names, a person table or not, even without an id. */
+	changedTable?: string;
+	/** When the record last changed, as the Dynamics 365 Trigger says (`modifiedon`). */
+	modifiedAt?: string;
+	/** Marketo Trigger: when the person's latest change happened. */
+	activityDate?: string;
+	/** Marketo Trigger: the fields it read for `current` (the person's values); one missing from `current` is empty. */
+	currentFields?: string[];
 }
 
 function isObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** What an item says about the change itself, beside its values (read by Resolve Conflict). */
+function changeFacts(json: IDataObject): Partial<PersonView> {
+	const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+	return {
+		...(typeof json.table === 'string' && isObject(json.fields) ? { changedTable: json.table } : {}),
+		...(text(json.modifiedon) !== undefined ? { modifiedAt: text(json.modifiedon) } : {}),
+		...(text(json.activityDate) !== undefined ? { activityDate: text(json.activityDate) } : {}),
+		...(isObject(json.current) && Array.isArray(json.currentFields) ? { currentFields: json.currentFields.map(String) } : {}),
+	};
+}
+
 export function personView(json: IDataObject): PersonView {
+	return { ...shapeOf(json), ...changeFacts(json) };
+}
+
+function shapeOf(json: IDataObject): PersonView {
 	if (isObject(json.toMarketo) && isObject(json.toDynamics) && typeof json.action === 'string') {
 		return {
 			source: 'resolveConflict',

@@ -1,7 +1,7 @@
-import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
+import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
 
 import { syncFilterOption } from '../../descriptions';
-import { emitOutcomes, type ItemOutcome } from '../../persons';
+import { emitOutcomes } from '../../persons/outcome';
 import { resolveItems } from '../helpers/engine';
 import { defaultMappedFields, readSettings } from '../helpers/settings';
 
@@ -180,11 +180,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	);
 	return emitOutcomes(
 		this,
-		items.map((_, i): ItemOutcome => {
-			const outcome = outcomes[i] ?? { error: `Item ${i + 1}: no result` };
-			if ('output' in outcome) return { ref: { index: i }, json: outcome.output as IDataObject };
-			const ref = { index: i, ...(outcome.dynamicsId ? { dynamicsId: outcome.dynamicsId } : {}), ...(outcome.marketoId !== undefined ? { marketoId: outcome.marketoId } : {}) };
-			return { ref, failure: { message: outcome.error, field: outcome.field, source: outcome.system ?? (outcome.api ? 'dynamics' : 'input'), named: true } };
-		}),
+		items.map((_, i) => outcomes[i] ?? { ref: { index: i }, failure: { message: `Item ${i + 1}: no result`, source: 'input', named: true } }),
 	);
 }
