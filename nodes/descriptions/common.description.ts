@@ -39,6 +39,17 @@ export const extraMappingsOption: INodeProperties = {
 			name: 'mapping',
 			values: [
 				{
+					displayName: 'Direction',
+					name: 'direction',
+					type: 'options',
+					options: [
+						{ name: 'Both Ways', value: 'both' },
+						{ name: 'Dynamics to Marketo Only', value: 'toMarketo' },
+					],
+					default: 'both',
+					description: 'Whether changes flow both ways or only from Dynamics 365 to Marketo (never written to Dynamics)',
+				},
+				{
 					displayName: 'Dynamics Column Name or ID',
 					name: 'dynamics',
 					type: 'options',

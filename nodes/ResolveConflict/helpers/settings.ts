@@ -4,6 +4,7 @@ import type { ConflictPolicy, SystemName } from '../../conflict/resolve';
 import { DEFAULT_MAPPINGS, MARKER_FIELDS, type FieldMapping, type PersonTable } from '../../mapping/defaultMappings';
 import { DEFAULT_SYNC_FILTER } from '../../mapping/syncFilter';
 import { personMappings, type MappingOverride } from '../../persons/mapping';
+import { extraMappings } from '../../persons/settings';
 
 export type CollisionRule = 'native' | 'dynamicsWins' | 'marketoWins' | 'mostRecent' | 'perField';
 
@@ -32,7 +33,7 @@ function mappingsFor(table: PersonTable, selected: string[] | undefined, extra: 
 	return personMappings(table, extra).filter((m) => !selected || !defaults.has(m) || chosen.has(m.marketo));
 }
 
-/** "Options → Additional Fields": the user's pairs, in the shared mapping model. */
+/** Version 1's "Options → Additional Fields": the user's pairs, in the shared mapping model. */
 function additionalFields(options: IDataObject): MappingOverride[] {
 	return (((options.additionalFields as IDataObject | undefined)?.field as IDataObject[] | undefined) ?? []).map((f) => ({
 		marketo: String(f.marketoField ?? ''),
@@ -46,7 +47,8 @@ export function readSettings(ctx: IExecuteFunctions, itemIndex: number): Resolve
 	const selection = ctx.getNodeParameter('fieldSelection', itemIndex, 'all') as string;
 	const selected = selection === 'selected' ? (ctx.getNodeParameter('fields', itemIndex, []) as string[]) : undefined;
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const extra = additionalFields(options);
+	// Version 2 has the shared Extra Field Mappings, version 1 its own Additional Fields.
+	const extra = [...additionalFields(options), ...extraMappings(options)];
 	const rules = {
 		lead: ctx.getNodeParameter('leadRule', itemIndex, 'native') as CollisionRule,
 		contact: ctx.getNodeParameter('contactRule', itemIndex, 'native') as CollisionRule,
