@@ -3,6 +3,35 @@ import type { IDataObject } from 'n8n-workflow';
 import { MARKER_FIELDS, type PersonTable } from '../mapping/defaultMappings';
 import { isDynamicsShaped, PERSON_TABLES, tableFromType, tableOfDynamicsItem } from './tables';
 
+export type ResolveAction = 'writeMarketo' | 'writeDynamics' | 'writeBoth' | 'none' | 'createInMarketo' | 'skip' | 'mergedAway';
+
+/** What Resolve Conflict emits per change: what to write where, and why (read back as `ResolvedWrites`). */
+export interface ResolveOutput extends IDataObject {
+	entity: PersonTable | null;
+	/** Which system the incoming change came from. */
+	source: 'dynamics' | 'marketo';
+	dynamicsId: string | null;
+	marketoId: number | null;
+	action: ResolveAction;
+	reason: string;
+	/** Marketo field → value to write on the person (includes the new sync state when it changed). */
+	toMarketo: IDataObject;
+	/** CRM column → value to write on the lead/contact. */
+	toDynamics: IDataObject;
+	/** Marketo field → the value both systems hold after the writes. */
+	merged: IDataObject;
+	collisions: IDataObject[];
+	/**
+	 * The serialised sync state once every write of this item was accepted (field
+	 * `microsoftSyncState`). `toMarketo` carries the state that is true before the CRM write.
+	 */
+	syncState: string;
+	/** The state stored on the person now (the base of this merge). */
+	baseSyncState?: string;
+	/** The Marketo person field that holds the state. */
+	syncStateField?: string;
+}
+
 /** Values precomputed by Resolve Conflict for each system. */
 export interface ResolvedWrites {
 	toMarketo: IDataObject;

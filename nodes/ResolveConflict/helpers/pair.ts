@@ -6,7 +6,8 @@ import type { FieldMapping, PersonTable } from '../../mapping/defaultMappings';
 import type { ItemOutcome } from '../../persons/outcome';
 import type { Change } from './change';
 import type { ResolveContext } from './context';
-import { decided, type ResolveAction } from './output';
+import type { ResolveAction } from '../../persons/itemShapes';
+import { decided } from './output';
 import { policyFor } from './settings';
 
 /** A Marketo person and the CRM row it is linked to, as both systems hold them now. */
