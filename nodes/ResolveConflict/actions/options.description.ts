@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { extraMappingsOption, syncFilterOption } from '../../descriptions';
+import { extraMappingsOption, mappingDirectionField, syncFilterOption } from '../../descriptions';
 
 /**
  * Version 1's extra field pairs (`additionalFields.field[{marketoField, dynamicsColumn, direction}]`),
@@ -20,17 +20,7 @@ const additionalFieldsV1: INodeProperties = {
 			displayName: 'Field',
 			name: 'field',
 			values: [
-				{
-					displayName: 'Direction',
-					name: 'direction',
-					type: 'options',
-					options: [
-						{ name: 'Both Ways', value: 'both' },
-						{ name: 'Dynamics to Marketo Only', value: 'toMarketo' },
-					],
-					default: 'both',
-					description: 'Whether changes flow both ways or only from Dynamics 365 to Marketo',
-				},
+				mappingDirectionField,
 				{
 					displayName: 'Dynamics Column',
 					name: 'dynamicsColumn',
