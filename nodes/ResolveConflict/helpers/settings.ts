@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { ConflictPolicy, SystemName } from '../../conflict/resolve';
+import type { ConflictPolicy, SystemName } from '../../conflict/policy';
 import { DEFAULT_MAPPINGS, MARKER_FIELDS, type FieldMapping, type PersonTable } from '../../mapping/defaultMappings';
 import { DEFAULT_SYNC_FILTER } from '../../mapping/syncFilter';
 import { personMappings, type MappingOverride } from '../../persons/mapping';
