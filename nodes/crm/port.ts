@@ -71,16 +71,13 @@ export interface CrmPort {
 	readonly name: string;
 	/** The column that holds a person row's id. */
 	primaryKey(table: PersonTable): string;
+	/** Columns a row must be read with for `rowFacts` (merge, qualify, modified time). */
+	factColumns(table: PersonTable): string[];
+	rowFacts(table: PersonTable, row: IDataObject): CrmRowFacts;
 	/** What a row id looks like, for messages ("GUID"). */
 	readonly idFormat: string;
 	/** A row id in the CRM's canonical form (the form map keys use), or undefined when `value` is none. */
 	normaliseId(value: unknown): string | undefined;
-	/**
-	 * Columns a row must be read with for `rowFacts` (merge, qualify, modified time), as they are
-	 * selected: every person table has them, so callers select them without checking `columns`.
-	 */
-	factColumns(table: PersonTable): string[];
-	rowFacts(table: PersonTable, row: IDataObject): CrmRowFacts;
 
 	/** Columns of a person table by name (metadata; cached by the transport). */
 	columns(table: PersonTable): Promise<Map<string, CrmColumn>>;

@@ -47,6 +47,7 @@ export function usableMappings(ctx: ResolveContext, table: PersonTable, settings
 /** Columns to read a table's rows with: the usable mapped ones, the sync filters, and the row facts. */
 export function columnsToRead(ctx: ResolveContext, table: PersonTable, settings: ResolveSettings[]): string[] {
 	const wanted = settings.flatMap((s) => [...usableMappings(ctx, table, s).mappings.map((m) => m.dynamics), s.syncFilterField]);
+	// The fact columns come as the CRM selects them (a lookup as its value column): every person table has them.
 	return [...new Set([...wanted.filter((c) => c && hasColumn(ctx, table, c)), ...ctx.crm.factColumns(table)])];
 }
 
