@@ -43,6 +43,8 @@ export function dynamicsCrm(ctx: ApiContext): CrmPort {
 		emailColumn: () => 'emailaddress1',
 		factColumns: (table) => ['modifiedon', 'createdon', 'merged', '_masterid_value', ...(table === 'contact' ? ['_originatingleadid_value'] : ['statecode'])],
 		rowFacts,
+		idFormat: 'GUID',
+		normaliseId: normaliseGuid,
 		columns: async (table) => await dynamicsColumnMap(ctx, table),
 		choiceLabels: async (table) => await loadChoiceLabels(ctx, table),
 		readPersons: async (table, ids, select) => await rowsByIds(ctx, PERSON_TABLES[table], ids.map((id) => normaliseGuid(id) ?? id), select),

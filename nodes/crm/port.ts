@@ -76,6 +76,10 @@ export interface CrmPort {
 	/** Columns a row must be read with for `rowFacts` (merge, qualify, modified time). */
 	factColumns(table: PersonTable): string[];
 	rowFacts(table: PersonTable, row: IDataObject): CrmRowFacts;
+	/** What a row id looks like, for messages ("GUID"). */
+	readonly idFormat: string;
+	/** A row id in the CRM's canonical form (the form map keys use), or undefined when `value` is none. */
+	normaliseId(value: unknown): string | undefined;
 
 	/** Columns of a person table by name (metadata; cached by the transport). */
 	columns(table: PersonTable): Promise<Map<string, CrmColumn>>;

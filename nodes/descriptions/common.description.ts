@@ -24,6 +24,19 @@ export const failureLogOptions: INodeProperties[] = [
 	},
 ];
 
+/** Which way an extra field pair moves (FieldMapping.direction). */
+export const mappingDirectionField: INodeProperties = {
+	displayName: 'Direction',
+	name: 'direction',
+	type: 'options',
+	options: [
+		{ name: 'Both Ways', value: 'both' },
+		{ name: 'Dynamics to Marketo Only', value: 'toMarketo' },
+	],
+	default: 'both',
+	description: 'Whether changes flow both ways or only from Dynamics 365 to Marketo (never written to Dynamics)',
+};
+
 /** Extra field pairs added to (or replacing parts of) the native default mapping. */
 export const extraMappingsOption: INodeProperties = {
 	displayName: 'Extra Field Mappings',
@@ -38,6 +51,7 @@ export const extraMappingsOption: INodeProperties = {
 			displayName: 'Mapping',
 			name: 'mapping',
 			values: [
+				mappingDirectionField,
 				{
 					displayName: 'Dynamics Column Name or ID',
 					name: 'dynamics',

@@ -3,6 +3,35 @@ import type { IDataObject } from 'n8n-workflow';
 import { MARKER_FIELDS, type PersonTable } from '../mapping/defaultMappings';
 import { isDynamicsShaped, PERSON_TABLES, tableFromType, tableOfDynamicsItem } from './tables';
 
+export type ResolveAction = 'writeMarketo' | 'writeDynamics' | 'writeBoth' | 'none' | 'createInMarketo' | 'skip' | 'mergedAway';
+
+/** What Resolve Conflict emits per change: what to write where, and why (read back as `ResolvedWrites`). */
+export interface ResolveOutput extends IDataObject {
+	entity: PersonTable | null;
+	/** Which system the incoming change came from. */
+	source: 'dynamics' | 'marketo';
+	dynamicsId: string | null;
+	marketoId: number | null;
+	action: ResolveAction;
+	reason: string;
+	/** Marketo field → value to write on the person (includes the new sync state when it changed). */
+	toMarketo: IDataObject;
+	/** CRM column → value to write on the lead/contact. */
+	toDynamics: IDataObject;
+	/** Marketo field → the value both systems hold after the writes. */
+	merged: IDataObject;
+	collisions: IDataObject[];
+	/**
+	 * The serialised sync state once every write of this item was accepted (field
+	 * `microsoftSyncState`). `toMarketo` carries the state that is true before the CRM write.
+	 */
+	syncState: string;
+	/** The state stored on the person now (the base of this merge). */
+	baseSyncState?: string;
+	/** The Marketo person field that holds the state. */
+	syncStateField?: string;
+}
+
 /** Values precomputed by Resolve Conflict for each system. */
 export interface ResolvedWrites {
 	toMarketo: IDataObject;
@@ -41,13 +70,36 @@ export interface PersonView {
 	/** Ids stated by the item outside its values (Resolve Conflict, Marketo Trigger). */
 	dynamicsId?: unknown;
 	marketoId?: unknown;
+	/** A Dynamics 365 Trigger item (`{table, fields}`): the table it names, a person table or not, even without an id. */
+	changedTable?: string;
+	/** When the record last changed, as the Dynamics 365 Trigger says (`modifiedon`). */
+	modifiedAt?: string;
+	/** Marketo Trigger: when the person's latest change happened. */
+	activityDate?: string;
+	/** Marketo Trigger: the fields it read for `current` (the person's values); one missing from `current` is empty. */
+	currentFields?: string[];
 }
 
 function isObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** What an item says about the change itself, beside its values (read by Resolve Conflict). */
+function changeFacts(json: IDataObject): Partial<PersonView> {
+	const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+	return {
+		...(typeof json.table === 'string' && isObject(json.fields) ? { changedTable: json.table } : {}),
+		...(text(json.modifiedon) !== undefined ? { modifiedAt: text(json.modifiedon) } : {}),
+		...(text(json.activityDate) !== undefined ? { activityDate: text(json.activityDate) } : {}),
+		...(isObject(json.current) && Array.isArray(json.currentFields) ? { currentFields: json.currentFields.map(String) } : {}),
+	};
+}
+
 export function personView(json: IDataObject): PersonView {
+	return { ...shapeOf(json), ...changeFacts(json) };
+}
+
+function shapeOf(json: IDataObject): PersonView {
 	if (isObject(json.toMarketo) && isObject(json.toDynamics) && typeof json.action === 'string') {
 		return {
 			source: 'resolveConflict',

@@ -18,5 +18,5 @@ export function failureLogSettings(options: IDataObject): FailureLogSettings {
 
 export function extraMappings(options: IDataObject): MappingOverride[] {
 	const collection = (options.extraMappings as { mapping?: IDataObject[] } | undefined)?.mapping ?? [];
-	return collection.map((m) => ({ marketo: String(m.marketo ?? ''), dynamics: String(m.dynamics ?? '') }));
+	return collection.map((m) => ({ marketo: String(m.marketo ?? ''), dynamics: String(m.dynamics ?? ''), direction: m.direction === 'toMarketo' ? 'toMarketo' : 'both' }));
 }

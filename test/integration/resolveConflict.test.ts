@@ -466,6 +466,28 @@ describe('Resolve Conflict', () => {
 		void id;
 	});
 
+	test.each([
+		['version 2: the shared Extra Field Mappings', 2, { extraMappings: { mapping: [{ marketo: 'region', dynamics: 'new_region' }, { marketo: 'crmScore', dynamics: 'new_score', direction: 'toMarketo' }] } }],
+		['version 1 (saved workflows): its Additional Fields', 1, { additionalFields: { field: [{ marketoField: 'region', dynamicsColumn: 'new_region' }, { marketoField: 'crmScore', dynamicsColumn: 'new_score', direction: 'toMarketo' }] } }],
+	])('extra field pairs, %s: both ways, or Dynamics to Marketo only', async (_label, typeVersion, options) => {
+		for (const logicalName of ['new_region', 'new_score']) sims.dataverse.store.addColumn('lead', { logicalName, type: 'String', maxLength: 100 });
+		for (const name of ['region', 'crmScore']) sims.marketo.store.addLeadField({ name, dataType: 'string', length: 255 });
+		clearMetadataCache();
+		clearDescribeCache();
+		const { id, leadId } = await linkedPair('lead', { firstname: 'Oda', lastname: 'Olsen', emailaddress1: 'oda@example.com' });
+		sims.dataverse.update('lead', id, { new_score: '7' });
+		sims.marketo.uiUpdateLead(leadId, { region: 'North', crmScore: '99' });
+		const result = await engine.run([{ name: 'Resolve', type: 'resolveConflict', typeVersion, parameters: { operation: 'resolve', options } as never, credentials, onError: 'continueErrorOutput' }], {
+			input: [marketoItem(leadId, ['region', 'crmScore'])],
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.output('Resolve', 1)).toEqual([]);
+		const [decision] = result.output('Resolve', 0).map((i) => i.json as IDataObject);
+		// Marketo's region goes to Dynamics; the one-way score is Dynamics' and never written there.
+		expect(decision.toDynamics).toEqual({ new_region: 'North' });
+		expect(decision.toMarketo).toMatchObject({ crmScore: '7' });
+	});
+
 	test('bad items go to the error output, named; the rest goes through', async () => {
 		const { id } = await linkedPair('lead', { firstname: 'Kim', lastname: 'Kro', emailaddress1: 'kim@example.com' });
 		const { ok, errors, result } = await resolve([{ table: 'account', id, fields: {} }, { something: 'else' }, dynamicsItem('lead', id)]);

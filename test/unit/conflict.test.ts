@@ -1,4 +1,5 @@
-import { resolveRecord, defaultWinner, type ConflictPolicy } from '../../nodes/conflict/resolve';
+import { defaultWinner, type ConflictPolicy } from '../../nodes/conflict/policy';
+import { resolveRecord } from '../../nodes/conflict/resolve';
 import {
 	buildSyncState,
 	fingerprint,

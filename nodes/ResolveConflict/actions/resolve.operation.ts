@@ -1,59 +1,10 @@
-import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
+import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import { syncFilterOption } from '../../descriptions';
-import { emitOutcomes, type ItemOutcome } from '../../persons';
+import { emitOutcomes } from '../../persons/outcome';
 import { resolveItems } from '../helpers/engine';
-import { defaultMappedFields, readSettings } from '../helpers/settings';
-
-const FIELD_OPTIONS: INodePropertyOptions[] = defaultMappedFields()
-	.map((m) => ({ name: `${m.marketo} ↔ ${m.dynamics}`, value: m.marketo, description: m.direction === 'toMarketo' ? 'Read-only in Marketo: moves Dynamics → Marketo only' : undefined }))
-	.sort((a, b) => a.name.localeCompare(b.name));
-
-const RULE_OPTIONS = (nativeLabel: string): INodePropertyOptions[] => [
-	{ name: 'Dynamics Always Wins', value: 'dynamicsWins', description: 'Dynamics 365 keeps its value whenever both systems changed a field' },
-	{ name: 'Marketo Always Wins', value: 'marketoWins', description: 'Marketo keeps its value whenever both systems changed a field' },
-	{ name: 'Most Recent Change Wins', value: 'mostRecent', description: 'The system that changed the record last keeps its value (ties follow the native rule)' },
-	{ name: `Native Rule (${nativeLabel})`, value: 'native', description: "Marketo's own rule: Marketo wins for leads, Dynamics 365 wins for contacts" },
-	{ name: 'Per-Field Owner', value: 'perField', description: 'Each field has an owning system, set below; fields without an owner follow the native rule' },
-];
-
-const fieldOwners = (displayOptions: INodeProperties['displayOptions']): INodeProperties => ({
-	displayName: 'Field Owners',
-	name: 'fieldOwners',
-	type: 'fixedCollection',
-	typeOptions: { multipleValues: true },
-	placeholder: 'Add Field Owner',
-	default: {},
-	displayOptions,
-	description: 'Which system wins a collision on each field. Fields not listed follow the native rule.',
-	options: [
-		{
-			displayName: 'Owner',
-			name: 'owner',
-			values: [
-				{
-					displayName: 'Field Name or ID',
-					name: 'field',
-					type: 'options',
-					options: FIELD_OPTIONS,
-					default: 'email',
-					description: 'The Marketo field (its Dynamics column is shown next to it). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-				},
-				{
-					displayName: 'Winning System',
-					name: 'system',
-					type: 'options',
-					options: [
-						{ name: 'Dynamics 365', value: 'dynamics' },
-						{ name: 'Marketo', value: 'marketo' },
-					],
-					default: 'dynamics',
-					description: 'The system whose value is kept when both changed this field since the last sync',
-				},
-			],
-		},
-	],
-});
+import { readSettings } from '../helpers/settings';
+import { collisionProperties, FIELD_OPTIONS } from './collisions.description';
+import { optionsProperties } from './options.description';
 
 const properties: INodeProperties[] = [
 	{
@@ -84,90 +35,8 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { fieldSelection: ['selected'] } },
 		description: 'Fields to compare and merge, shown as Marketo field ↔ Dynamics column',
 	},
-	{
-		displayName: 'Lead Collisions',
-		name: 'leadRule',
-		type: 'options',
-		noDataExpression: true,
-		options: RULE_OPTIONS('Marketo Wins'),
-		default: 'native',
-		description: 'Who wins when the same field of a lead was changed in both systems since the last sync. Fields changed on one side only are always merged.',
-	},
-	{
-		displayName: 'Contact Collisions',
-		name: 'contactRule',
-		type: 'options',
-		noDataExpression: true,
-		options: RULE_OPTIONS('Dynamics Wins'),
-		default: 'native',
-		description: 'Who wins when the same field of a contact was changed in both systems since the last sync. Fields changed on one side only are always merged.',
-	},
-	// Shown when either rule is "Per-Field Owner" (display rules can't say "or": two exclusive copies).
-	fieldOwners({ show: { leadRule: ['perField'] } }),
-	fieldOwners({ show: { contactRule: ['perField'] }, hide: { leadRule: ['perField'] } }),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Additional Fields',
-				name: 'additionalFields',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true },
-				placeholder: 'Add Field Pair',
-				default: {},
-				description: 'Extra Marketo field ↔ Dynamics column pairs to sync, e.g. custom fields. A pair replaces a default pair that uses the same field or column.',
-				options: [
-					{
-						displayName: 'Field',
-						name: 'field',
-						values: [
-							{
-								displayName: 'Direction',
-								name: 'direction',
-								type: 'options',
-								options: [
-									{ name: 'Both Ways', value: 'both' },
-									{ name: 'Dynamics to Marketo Only', value: 'toMarketo' },
-								],
-								default: 'both',
-								description: 'Whether changes flow both ways or only from Dynamics 365 to Marketo',
-							},
-							{
-								displayName: 'Dynamics Column',
-								name: 'dynamicsColumn',
-								type: 'string',
-								default: '',
-								placeholder: 'new_region',
-								description: 'Logical name of the column on the Dynamics lead and contact',
-							},
-							{
-								displayName: 'Marketo Field Name or ID',
-								name: 'marketoField',
-								type: 'options',
-								typeOptions: { loadOptionsMethod: 'getMarketoLeadFields' },
-								default: '',
-								description:
-									'The Marketo person field. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-							},
-						],
-					},
-				],
-			},
-			syncFilterOption,
-			{
-				displayName: 'Sync State Field',
-				name: 'syncStateField',
-				type: 'string',
-				default: 'microsoftSyncState',
-				description:
-					'Marketo person field (Text Area) where the node keeps what was last synced, so it can tell which side changed and ignore its own writes',
-			},
-		],
-	},
+	...collisionProperties,
+	...optionsProperties,
 ];
 
 export const description = updateDisplayOptions({ show: { operation: ['resolve'] } }, properties);
@@ -180,11 +49,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	);
 	return emitOutcomes(
 		this,
-		items.map((_, i): ItemOutcome => {
-			const outcome = outcomes[i] ?? { error: `Item ${i + 1}: no result` };
-			if ('output' in outcome) return { ref: { index: i }, json: outcome.output as IDataObject };
-			const ref = { index: i, ...(outcome.dynamicsId ? { dynamicsId: outcome.dynamicsId } : {}), ...(outcome.marketoId !== undefined ? { marketoId: outcome.marketoId } : {}) };
-			return { ref, failure: { message: outcome.error, field: outcome.field, source: outcome.system ?? (outcome.api ? 'dynamics' : 'input'), named: true } };
-		}),
+		items.map((_, i) => outcomes[i] ?? { ref: { index: i }, failure: { message: `Item ${i + 1}: no result`, source: 'input', named: true } }),
 	);
 }

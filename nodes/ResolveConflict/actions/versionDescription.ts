@@ -9,7 +9,9 @@ export const versionDescription: INodeTypeDescription = {
 	displayName: 'Resolve Conflict',
 	name: 'resolveConflict',
 	group: ['transform'],
-	version: 1,
+	// 2: the extra field pairs are the shared Extra Field Mappings (1 keeps its Additional Fields).
+	version: [1, 2],
+	defaultVersion: 2,
 	subtitle: '={{"Leads: " + {"native":"Marketo wins","marketoWins":"Marketo wins","dynamicsWins":"Dynamics wins","mostRecent":"most recent","perField":"per field"}[$parameter["leadRule"]] + " · Contacts: " + {"native":"Dynamics wins","marketoWins":"Marketo wins","dynamicsWins":"Dynamics wins","mostRecent":"most recent","perField":"per field"}[$parameter["contactRule"]]}}',
 	description:
 		'Decides what to write when a Marketo person and its Dynamics 365 lead or contact changed: merges one-sided changes, settles collisions by rule, ignores the sync\'s own writes',

@@ -1,8 +1,10 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { ConflictPolicy, SystemName } from '../../conflict/resolve';
+import type { ConflictPolicy, SystemName } from '../../conflict/policy';
 import { DEFAULT_MAPPINGS, MARKER_FIELDS, type FieldMapping, type PersonTable } from '../../mapping/defaultMappings';
 import { DEFAULT_SYNC_FILTER } from '../../mapping/syncFilter';
+import { personMappings, type MappingOverride } from '../../persons/mapping';
+import { extraMappings } from '../../persons/settings';
 
 export type CollisionRule = 'native' | 'dynamicsWins' | 'marketoWins' | 'mostRecent' | 'perField';
 
@@ -21,25 +23,32 @@ export function defaultMappedFields(): FieldMapping[] {
 	return [...seen.values()];
 }
 
-function mappingsFor(table: PersonTable, selection: string, selected: string[], extra: FieldMapping[]): FieldMapping[] {
+/**
+ * The field pairs compared for a table: the shared person mapping (defaults with the user's pairs),
+ * then, under "Selected Fields", only the chosen default pairs (the user's own pairs always stay).
+ */
+function mappingsFor(table: PersonTable, selected: string[] | undefined, extra: MappingOverride[]): FieldMapping[] {
+	const defaults = new Set(DEFAULT_MAPPINGS[table]);
 	const chosen = new Set(selected);
-	const base = DEFAULT_MAPPINGS[table].filter((m) => selection !== 'selected' || chosen.has(m.marketo));
-	const replaced = base.filter((d) => !extra.some((m) => m.marketo === d.marketo || m.dynamics === d.dynamics));
-	return [...replaced, ...extra];
+	return personMappings(table, extra).filter((m) => !selected || !defaults.has(m) || chosen.has(m.marketo));
+}
+
+/** Version 1's "Options → Additional Fields": the user's pairs, in the shared mapping model. */
+function additionalFields(options: IDataObject): MappingOverride[] {
+	return (((options.additionalFields as IDataObject | undefined)?.field as IDataObject[] | undefined) ?? []).map((f) => ({
+		marketo: String(f.marketoField ?? ''),
+		dynamics: String(f.dynamicsColumn ?? ''),
+		direction: f.direction === 'toMarketo' ? 'toMarketo' : 'both',
+	}));
 }
 
 /** The node's parameters for one item. */
 export function readSettings(ctx: IExecuteFunctions, itemIndex: number): ResolveSettings {
 	const selection = ctx.getNodeParameter('fieldSelection', itemIndex, 'all') as string;
-	const selected = selection === 'selected' ? (ctx.getNodeParameter('fields', itemIndex, []) as string[]) : [];
+	const selected = selection === 'selected' ? (ctx.getNodeParameter('fields', itemIndex, []) as string[]) : undefined;
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const extra = (((options.additionalFields as IDataObject | undefined)?.field as IDataObject[] | undefined) ?? [])
-		.map((f) => ({
-			marketo: String(f.marketoField ?? '').trim(),
-			dynamics: String(f.dynamicsColumn ?? '').trim(),
-			direction: f.direction === 'toMarketo' ? ('toMarketo' as const) : ('both' as const),
-		}))
-		.filter((m) => m.marketo && m.dynamics);
+	// Version 2 has the shared Extra Field Mappings, version 1 its own Additional Fields.
+	const extra = [...additionalFields(options), ...extraMappings(options)];
 	const rules = {
 		lead: ctx.getNodeParameter('leadRule', itemIndex, 'native') as CollisionRule,
 		contact: ctx.getNodeParameter('contactRule', itemIndex, 'native') as CollisionRule,
@@ -53,7 +62,7 @@ export function readSettings(ctx: IExecuteFunctions, itemIndex: number): Resolve
 		}
 	}
 	return {
-		mappings: { lead: mappingsFor('lead', selection, selected, extra), contact: mappingsFor('contact', selection, selected, extra) },
+		mappings: { lead: mappingsFor('lead', selected, extra), contact: mappingsFor('contact', selected, extra) },
 		rules,
 		owners,
 		syncFilterField: String(options.syncFilterField ?? DEFAULT_SYNC_FILTER).trim(),

@@ -1,1 +1,2 @@
 export { getMarketoLeadFields } from '../../loadOptions';
+export { getPersonColumns } from '../../persons/uiMethods';
