@@ -10,7 +10,7 @@ import { lookupId, rowsByIds } from '../records/dataverseRows';
 import type { ApiContext } from '../transport/context';
 import type { ColumnInfo } from '../transport/dataverseApi';
 import { normaliseGuid } from '../transport/odata';
-import type { CrmPort, CrmRowFacts } from './port';
+import type { CrmPort, CrmRowFacts, CrmRules } from './port';
 
 /** Dataverse lead statecode Qualified. */
 const LEAD_QUALIFIED = 1;
@@ -34,13 +34,22 @@ function rowFacts(table: PersonTable, row: IDataObject): CrmRowFacts {
 	};
 }
 
+/** Dynamics' rules that need no connection (also the default of mapping code given no port). */
+export const dynamicsRules: CrmRules = {
+	name: 'Dynamics',
+	rowIdFormat: 'GUID',
+	rowId: (text) => normaliseGuid(text),
+	primaryKey: (table) => PERSON_TABLES[table].primaryId,
+	factColumns: (table) => ['modifiedon', 'createdon', 'merged', '_masterid_value', ...(table === 'contact' ? ['_originatingleadid_value'] : ['statecode'])],
+	rowFacts,
+	toCrmValue: (column, value, choices) => toDynamicsValue(column as ColumnInfo, value, choices),
+	toMarketoValue: (row, column, field) => marketoValueOfColumn(row, column as ColumnInfo | string | undefined, field),
+};
+
 /** Dynamics 365 (Dataverse Web API) as the sync's CRM. */
 export function dynamicsCrm(ctx: ApiContext): CrmPort {
 	return {
-		name: 'Dynamics',
-		primaryKey: (table) => PERSON_TABLES[table].primaryId,
-		factColumns: (table) => ['modifiedon', 'createdon', 'merged', '_masterid_value', ...(table === 'contact' ? ['_originatingleadid_value'] : ['statecode'])],
-		rowFacts,
+		...dynamicsRules,
 		columns: async (table) => await dynamicsColumnMap(ctx, table),
 		choiceLabels: async (table) => await loadChoiceLabels(ctx, table),
 		readPersons: async (table, ids, select) => await rowsByIds(ctx, PERSON_TABLES[table], ids.map((id) => normaliseGuid(id) ?? id), select),
@@ -58,7 +67,5 @@ export function dynamicsCrm(ctx: ApiContext): CrmPort {
 			);
 			return new Map([...results].map(([key, r]) => [key, { ok: r.ok, status: r.status, notFound: r.notFound, code: r.code, message: r.message, createdOn: r.createdon }]));
 		},
-		toCrmValue: (column, value, choices) => toDynamicsValue(column as ColumnInfo, value, choices),
-		toMarketoValue: (row, column, field) => marketoValueOfColumn(row, column as ColumnInfo | undefined, field),
 	};
 }

@@ -66,15 +66,30 @@ export interface CrmRowFacts {
 	qualified: boolean;
 }
 
-export interface CrmPort {
+/** What the CRM says without a connection: names, ids, row facts and value rules. */
+export interface CrmRules {
 	/** "Dynamics": the name users see in messages ("Dynamics rejected the lead …"). */
 	readonly name: string;
+	/** How a row id looks, for messages ("GUID"). */
+	readonly rowIdFormat: string;
+	/** A row id in the CRM's own form (Dataverse: a lower-case GUID); undefined when the text is not one. */
+	rowId(text: unknown): string | undefined;
 	/** The column that holds a person row's id. */
 	primaryKey(table: PersonTable): string;
 	/** Columns a row must be read with for `rowFacts` (merge, qualify, modified time). */
 	factColumns(table: PersonTable): string[];
 	rowFacts(table: PersonTable, row: IDataObject): CrmRowFacts;
 
+	/** A value for a CRM column (throws a RecordError naming the column). */
+	toCrmValue(column: CrmColumn, value: unknown, choices?: Map<string, number>): unknown;
+	/**
+	 * A row's column value as Marketo holds it (a choice as its label). `column` is the column's
+	 * metadata, or only its name where none was read (the row then says whether it holds a choice).
+	 */
+	toMarketoValue(row: IDataObject, column: CrmColumn | string | undefined, field: MarketoField | undefined): unknown;
+}
+
+export interface CrmPort extends CrmRules {
 	/** Columns of a person table by name (metadata; cached by the transport). */
 	columns(table: PersonTable): Promise<Map<string, CrmColumn>>;
 	/** Choice labels of a person table; empty when they cannot be read. */
@@ -86,9 +101,4 @@ export interface CrmPort {
 	findPersons(table: PersonTable, column: string, values: string[], select?: string[]): Promise<Map<string, IDataObject[]>>;
 	/** Creates, updates and deletes, each standing alone; one result per write, by key. */
 	writePersons(writes: CrmPersonWrite[]): Promise<Map<number, CrmWriteResult>>;
-
-	/** A value for a CRM column (throws a RecordError naming the column). */
-	toCrmValue(column: CrmColumn, value: unknown, choices?: Map<string, number>): unknown;
-	/** A row's column value as Marketo holds it (a choice as its label). */
-	toMarketoValue(row: IDataObject, column: CrmColumn | undefined, field: MarketoField | undefined): unknown;
 }

@@ -119,18 +119,36 @@ export const CHOICE_COLUMN_TYPES = new Set([...CHOICE_TYPES, 'MultiSelectPicklis
  */
 export const MARKETO_LABEL_SEPARATOR = ';';
 
+/** A multi-select choice's raw value as the Web API gives it: comma-separated numbers ("1,3"). */
+const MULTI_SELECT_RAW = /^\s*\d+(\s*,\s*\d+)*\s*$/;
+
+/**
+ * Whether a row's value is a choice (one picked or several), by the column's type; without the
+ * column's metadata (the Dynamics → Marketo lane reads none), by what the row itself shows: a
+ * FormattedValue beside a number is a choice's label, beside comma-separated numbers a
+ * multi-select's labels.
+ */
+function choiceKind(type: string | undefined, raw: unknown, label: string): 'one' | 'several' | undefined {
+	if (type !== undefined) return CHOICE_TYPES.has(type) ? 'one' : type === 'MultiSelectPicklist' ? 'several' : undefined;
+	if (typeof raw === 'number' && label) return 'one';
+	return typeof raw === 'string' && MULTI_SELECT_RAW.test(raw) && label ? 'several' : undefined;
+}
+
 /**
  * The value a Dynamics column has in Marketo: a choice as its label (the FormattedValue Dataverse
  * sent with the row), several labels joined with ';'; anything else (or a Marketo field that is not
- * text) as Dataverse sent it.
+ * text) as Dataverse sent it. `column` is the column's metadata, or only its name when the caller
+ * has no metadata (the row then says whether the value is a choice).
  */
-export function marketoValueOfColumn(row: IDataObject, column: ColumnInfo | undefined, field: MarketoField | undefined): unknown {
-	const raw = row[column?.logicalName ?? ''];
-	if (!column || !CHOICE_COLUMN_TYPES.has(column.type) || isEmpty(raw)) return raw;
-	if (field && !['string', 'text'].includes(field.dataType.toLowerCase())) return raw;
-	const label = row[formattedKey(column.logicalName)];
-	if (typeof label !== 'string' || !label) return raw;
-	if (column.type !== 'MultiSelectPicklist') return label;
+export function marketoValueOfColumn(row: IDataObject, column: ColumnInfo | string | undefined, field: MarketoField | undefined): unknown {
+	const name = typeof column === 'string' ? column : column?.logicalName ?? '';
+	const raw = row[name];
+	if (isEmpty(raw) || (field && !['string', 'text'].includes(field.dataType.toLowerCase()))) return raw;
+	const formatted = row[formattedKey(name)];
+	const label = typeof formatted === 'string' ? formatted : '';
+	const kind = choiceKind(typeof column === 'string' ? undefined : column?.type ?? '', raw, label);
+	if (!kind || !label) return raw;
+	if (kind === 'one') return label;
 	return label.split(';').map((l) => l.trim()).filter(Boolean).join(MARKETO_LABEL_SEPARATOR);
 }
 
@@ -157,7 +175,7 @@ export function toDynamicsValue(column: ColumnInfo, value: unknown, choices?: Ma
 	if (column.type === 'MultiSelectPicklist') {
 		// The Web API takes the picked values as one string of comma-separated numbers
 		// (learn.microsoft.com/power-apps/developer/data-platform/multi-select-picklist).
-		if (typeof value === 'string' && /^\s*\d+(\s*,\s*\d+)*\s*$/.test(value)) return value.split(',').map((v) => Number(v.trim())).join(',');
+		if (typeof value === 'string' && MULTI_SELECT_RAW.test(value)) return value.split(',').map((v) => Number(v.trim())).join(',');
 		const parts = Array.isArray(value) ? value : String(value).split(MARKETO_LABEL_SEPARATOR);
 		const picked = parts.map((p) => (typeof p === 'string' ? p.trim() : p)).filter((p) => !isEmpty(p));
 		return picked.length ? [...new Set(picked.map((p) => choiceValue(column, p, choices)))].join(',') : null;
