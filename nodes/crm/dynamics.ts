@@ -8,7 +8,6 @@ import { PERSON_TABLES } from '../persons/tables';
 import { marketoValueOfColumn, toDynamicsValue } from '../persons/values';
 import { lookupId, rowsByIds } from '../records/dataverseRows';
 import type { ApiContext } from '../transport/context';
-import type { ColumnInfo } from '../transport/dataverseApi';
 import { normaliseGuid } from '../transport/odata';
 import type { CrmPort, CrmRowFacts, CrmRules } from './port';
 
@@ -42,8 +41,8 @@ export const dynamicsRules: CrmRules = {
 	primaryKey: (table) => PERSON_TABLES[table].primaryId,
 	factColumns: (table) => ['modifiedon', 'createdon', 'merged', '_masterid_value', ...(table === 'contact' ? ['_originatingleadid_value'] : ['statecode'])],
 	rowFacts,
-	toCrmValue: (column, value, choices) => toDynamicsValue(column as ColumnInfo, value, choices),
-	toMarketoValue: (row, column, field) => marketoValueOfColumn(row, column as ColumnInfo | string | undefined, field),
+	toCrmValue: toDynamicsValue,
+	toMarketoValue: marketoValueOfColumn,
 };
 
 /** Dynamics 365 (Dataverse Web API) as the sync's CRM. */
