@@ -21,7 +21,6 @@ import {
 
 /** The node parameters both writes read once per run. */
 export interface UpsertSettings {
-	personType: string;
 	mode: 'autoMapInputData' | 'defineBelow';
 	options: IDataObject;
 	/** The person table of one item: the node's Person Type, or what the item says, or "Person Type When Unknown". */
@@ -36,7 +35,6 @@ export function readSettings(ctx: IExecuteFunctions): UpsertSettings {
 	const options = readOptions(ctx);
 	const fallback = (options.newPersonType as PersonTable) || 'lead';
 	return {
-		personType,
 		mode: mode === 'defineBelow' ? 'defineBelow' : 'autoMapInputData',
 		options,
 		tableOf: (view) => tableFromType(personType) ?? view.table ?? fallback,
