@@ -39,6 +39,8 @@ export const dynamicsRules: CrmRules = {
 	rowIdFormat: 'GUID',
 	rowId: (text) => normaliseGuid(text),
 	primaryKey: (table) => PERSON_TABLES[table].primaryId,
+	// Both person tables keep the primary e-mail in "Email" (emailaddress1), the native sync's email pair.
+	emailColumn: () => 'emailaddress1',
 	factColumns: (table) => ['modifiedon', 'createdon', 'merged', '_masterid_value', ...(table === 'contact' ? ['_originatingleadid_value'] : ['statecode'])],
 	rowFacts,
 	toCrmValue: toDynamicsValue,

@@ -76,6 +76,8 @@ export interface CrmRules {
 	rowId(text: unknown): string | undefined;
 	/** The column that holds a person row's id. */
 	primaryKey(table: PersonTable): string;
+	/** The column that holds a person's e-mail address (what a person is matched on by e-mail). */
+	emailColumn(table: PersonTable): string;
 	/** Columns a row must be read with for `rowFacts` (merge, qualify, modified time). */
 	factColumns(table: PersonTable): string[];
 	rowFacts(table: PersonTable, row: IDataObject): CrmRowFacts;

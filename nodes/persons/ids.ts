@@ -1,5 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 
+import { normaliseGuid } from '../transport/odata';
+import { RecordError, shortText, toLeadId } from './records';
+
 /**
  * The id of the Dynamics row Sync Person creates for a Marketo person: derived from the Marketo
  * instance, the lead and the table (a name-based UUID, RFC 4122 version 5 layout), so two runs
@@ -13,4 +16,26 @@ export function createdRowId(instance: string, leadId: number | undefined, table
 	hash[8] = (hash[8] & 0x3f) | 0x80;
 	const hex = hash.subarray(0, 16).toString('hex');
 	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * A Marketo lead ID given as a node parameter: undefined when empty, else the id; anything that is
+ * not a positive whole number fails the record, naming `field`.
+ */
+export function leadIdParameter(raw: string | undefined, field = 'leadId'): number | undefined {
+	if (raw === undefined) return undefined;
+	const id = toLeadId(raw);
+	if (id === undefined) throw new RecordError(`"${shortText(raw)}" is not a Marketo lead ID (a positive whole number)`, field, 'format');
+	return id;
+}
+
+/**
+ * A Dynamics record ID (GUID) given as a node parameter: undefined when empty, else the id in
+ * Dataverse's form; anything that is not a GUID fails the record, naming `field`.
+ */
+export function recordIdParameter(raw: string | undefined, field = 'dynamicsId'): string | undefined {
+	if (raw === undefined) return undefined;
+	const id = normaliseGuid(raw);
+	if (!id) throw new RecordError(`"${shortText(raw)}" is not a Dynamics record ID (GUID)`, field, 'format');
+	return id;
 }

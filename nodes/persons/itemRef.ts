@@ -1,9 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { CrmRules } from '../crm/port';
-import { DEFAULT_MAPPINGS, MARKER_FIELDS, type FieldMapping, type PersonTable } from '../mapping/defaultMappings';
+import { MARKER_FIELDS, type PersonTable } from '../mapping/defaultMappings';
 import type { PersonView } from './itemShapes';
-import { dynamicsNameOf } from './mapping';
 import { RecordError, shortText, textOf, toLeadId, type RecordRef } from './records';
 
 /** Which CRM row an item names, and under which of its keys (named when the id is bad). */
@@ -32,23 +31,18 @@ export function namedRow(crm: CrmRules, view: PersonView, table: PersonTable): N
 	return { idKey, rawId, rowId: crm.rowId(rawId) };
 }
 
-/** The CRM column holding a person's email: the mapping's pair for Marketo's `email` (else the native one). */
-export function emailColumnOf(mappings: FieldMapping[], table: PersonTable): string | undefined {
-	return dynamicsNameOf(mappings, 'email') ?? dynamicsNameOf(DEFAULT_MAPPINGS[table], 'email');
-}
-
 /**
  * What names an item's person in messages: its position, the CRM id it names, its Marketo id and
  * its email (a Resolve Conflict item's from the values it writes to `side`).
  */
-export function personRef(view: PersonView, index: number, row: NamedRow, emailColumn: string | undefined, side: 'toMarketo' | 'toDynamics'): RecordRef {
+export function personRef(view: PersonView, index: number, row: NamedRow, emailColumn: string, side: 'toMarketo' | 'toDynamics'): RecordRef {
 	const v = view.values;
-	const resolvedEmail = side === 'toMarketo' ? view.resolved?.toMarketo.email : view.resolved?.toDynamics[emailColumn ?? ''];
+	const resolvedEmail = side === 'toMarketo' ? view.resolved?.toMarketo.email : view.resolved?.toDynamics[emailColumn];
 	return {
 		index,
 		dynamicsId: row.rowId ?? row.rawId,
 		marketoId: toLeadId(view.marketoId ?? (view.dynamicsShaped ? v.marketoId : v.id ?? v.leadId ?? v.marketoId)),
-		email: textOf(view.dynamicsShaped ? v[emailColumn ?? ''] : v.email ?? resolvedEmail),
+		email: textOf(view.dynamicsShaped ? v[emailColumn] : v.email ?? resolvedEmail),
 	};
 }
 

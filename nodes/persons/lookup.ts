@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { PersonTable } from '../mapping/defaultMappings';
 import type { ApiContext } from '../transport/context';
-import { getAll, getByKeys } from '../transport/dataverseApi';
+import { getAll } from '../transport/dataverseApi';
 import { getLeadsBy } from '../transport/marketoApi';
 import { assertFieldName, odataEquals } from '../transport/odata';
 import { chunks } from '../records/values';
@@ -10,13 +10,6 @@ import { PERSON_TABLES } from './tables';
 
 /** Values per $filter: escaped literals are longer than GUIDs. */
 const VALUES_PER_QUERY = 25;
-
-/** Live Dynamics rows of a person table by id (lower-case id → row); missing ids are absent. */
-export async function findDynamicsByIds(ctx: ApiContext, table: PersonTable, ids: string[], select: string[] = []): Promise<Map<string, IDataObject>> {
-	const { entitySet, primaryId } = PERSON_TABLES[table];
-	const rows = await getByKeys(ctx, { entitySet, keyColumn: primaryId, ids, select: [primaryId, ...select] });
-	return new Map(rows.map((row) => [String(row[primaryId]).toLowerCase(), row]));
-}
 
 /**
  * Dynamics rows whose `column` equals one of `values` (lower-case value → rows, oldest first).

@@ -148,11 +148,7 @@ export function convertDefinedValues(
 	return values;
 }
 
-/** Marketo field name for a Dynamics column (or the reverse), per the mapping in use. */
+/** Marketo field name for a Dynamics column, per the mapping in use. */
 export function marketoNameOf(mappings: FieldMapping[], dynamicsColumn: string): string | undefined {
 	return mappings.find((m) => m.dynamics === dynamicsColumn)?.marketo;
-}
-
-export function dynamicsNameOf(mappings: FieldMapping[], marketoField: string): string | undefined {
-	return mappings.find((m) => m.marketo === marketoField)?.dynamics;
 }

@@ -5,7 +5,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { stopProcessGroup } = require('./processes');
+const { stopProcessGroup, trackProcessGroup } = require('./processes');
 
 const N8N_VERSION = '2.41.1';
 const NODE_VERSION = '24.21.0';
@@ -305,7 +305,7 @@ function portIsFree(port) {
 
 async function startProcess(what, args, env, readinessUrl, logFile) {
 	const out = logFile ? fs.openSync(logFile, 'a') : 'ignore';
-	const child = spawn(nodeBinary(), [n8nEntry(), ...args], { env, stdio: ['ignore', out, out], detached: true });
+	const child = trackProcessGroup(spawn(nodeBinary(), [n8nEntry(), ...args], { env, stdio: ['ignore', out, out], detached: true }));
 	const deadline = Date.now() + 180_000;
 	while (Date.now() < deadline) {
 		if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} during start-up${logFile ? ` (log: ${logFile})` : ''}`);

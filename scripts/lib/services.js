@@ -8,7 +8,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
-const { stopProcessGroup } = require('./processes');
+const { stopProcessGroup, trackProcessGroup } = require('./processes');
 
 function log(message) {
 	process.stdout.write(`[services] ${message}\n`);
@@ -110,7 +110,7 @@ async function startQueueServices() {
 			['--port', String(redisPort), '--bind', '127.0.0.1', '--requirepass', redisPassword, '--save', '', '--appendonly', 'no', '--dir', redisDir],
 			{ stdio: ['ignore', redisLog, redisLog], detached: true },
 		);
-		children.push(redis);
+		children.push(trackProcessGroup(redis));
 		await waitForPort(redisPort, 'redis-server', redis);
 
 		// Postgres: its own cluster in the temp folder, owned by `postgres` when we are root.
@@ -143,7 +143,7 @@ async function startQueueServices() {
 		]);
 		const pgLog = fs.openSync(path.join(dir, 'postgres.log'), 'a');
 		const postgres = spawn(pgFile, pgArgs, { stdio: ['ignore', pgLog, pgLog], detached: true });
-		children.push(postgres);
+		children.push(trackProcessGroup(postgres));
 		await waitForPort(pgPort, 'postgres', postgres);
 		// The server accepts connections a moment after it listens: retry createdb briefly.
 		let created = false;

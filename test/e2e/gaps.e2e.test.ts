@@ -1,17 +1,7 @@
-import { N8nInstance } from './n8nHost';
-import { startSimulators, type Simulators } from '../helpers/simulators';
+import type { N8nInstance } from './n8nHost';
+import { eventually, startTemplateRun, type TemplateRun } from './templateRun';
+import type { Simulators } from '../helpers/simulators';
 import { seedSample } from '../helpers/sampleData';
-import { alertsTemplate, templateFor } from '../helpers/template';
-
-/** Waits until `check` holds (polled every 2 s); the sync's triggers poll once a minute. */
-async function eventually(what: string, check: () => boolean, timeoutMs = 200_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (Date.now() < deadline) {
-		if (check()) return;
-		await new Promise((r) => setTimeout(r, 2000));
-	}
-	throw new Error(`timed out waiting for: ${what}`);
-}
 
 /**
  * Issue 12's gaps in real n8n 2.41.1 with the shipped template: a removed stakeholder loses its
@@ -24,25 +14,17 @@ describe('the sync template in real n8n: stakeholder removed, qualify', () => {
 	let n8n: N8nInstance;
 	let seeded: ReturnType<typeof seedSample>;
 
+	let run: TemplateRun;
+
 	beforeAll(async () => {
-		sims = await startSimulators();
-		seeded = seedSample(sims, { leads: 3, contacts: 4, accounts: 2, opportunities: 1, users: 1, projects: 0, marketoOnly: 0 });
-		n8n = new N8nInstance('gaps');
-		n8n.install(N8nInstance.packOnce());
-		n8n.importCredentials([
-			{ id: 'tmplDynamicsCred1', name: 'Dynamics 365', type: 'microsoftDynamicsApi', data: sims.dynamicsCredentials },
-			{ id: 'tmplMarketoCred01', name: 'Marketo', type: 'marketoApi', data: sims.marketoCredentials },
-		]);
-		n8n.importAndPublish(alertsTemplate());
-		n8n.importAndPublish(templateFor('tmplDynamicsCred1', 'tmplMarketoCred01'));
-		await n8n.start();
-		await n8n.setupOwner();
+		run = await startTemplateRun('gaps', (s) => {
+			seeded = seedSample(s, { leads: 3, contacts: 4, accounts: 2, opportunities: 1, users: 1, projects: 0, marketoOnly: 0 });
+		});
+		({ sims, n8n } = run);
 	}, 900_000);
 
 	afterAll(async () => {
-		await n8n?.stop();
-		await sims?.stop();
-		n8n?.cleanup();
+		await run?.stop();
 	});
 
 	const personIdsOf = (dynamicsId: string) => sims.marketo.store.findLeadIds('microsoftId', dynamicsId);

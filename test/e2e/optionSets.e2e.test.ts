@@ -1,16 +1,6 @@
-import { N8nInstance } from './n8nHost';
-import { startSimulators, type Simulators } from '../helpers/simulators';
-import { alertsTemplate, templateFor } from '../helpers/template';
-
-/** Waits until `check` holds (polled every 2 s); the sync's triggers poll once a minute. */
-async function eventually(what: string, check: () => boolean, timeoutMs = 180_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (Date.now() < deadline) {
-		if (check()) return;
-		await new Promise((r) => setTimeout(r, 2000));
-	}
-	throw new Error(`timed out waiting for: ${what}`);
-}
+import type { N8nInstance } from './n8nHost';
+import { eventually, startTemplateRun, type TemplateRun } from './templateRun';
+import type { Simulators } from '../helpers/simulators';
 
 /**
  * Choice columns in the shipped template, in real n8n 2.41.1 with the packed package: a Dynamics
@@ -24,25 +14,17 @@ describe('option sets in the sync template (real n8n)', () => {
 	let n8n: N8nInstance;
 	let leadId: string;
 
+	let run: TemplateRun;
+
 	beforeAll(async () => {
-		sims = await startSimulators();
-		leadId = String(sims.dataverse.create('lead', { firstname: 'Olga', lastname: 'Options', emailaddress1: 'olga@options.test', subject: 'Choices', leadsourcecode: 8 }).leadid);
-		n8n = new N8nInstance('optionsets');
-		n8n.install(N8nInstance.packOnce());
-		n8n.importCredentials([
-			{ id: 'tmplDynamicsCred1', name: 'Dynamics 365', type: 'microsoftDynamicsApi', data: sims.dynamicsCredentials },
-			{ id: 'tmplMarketoCred01', name: 'Marketo', type: 'marketoApi', data: sims.marketoCredentials },
-		]);
-		n8n.importAndPublish(alertsTemplate());
-		n8n.importAndPublish(templateFor('tmplDynamicsCred1', 'tmplMarketoCred01'));
-		await n8n.start();
-		await n8n.setupOwner();
+		run = await startTemplateRun('optionsets', (s) => {
+			leadId = String(s.dataverse.create('lead', { firstname: 'Olga', lastname: 'Options', emailaddress1: 'olga@options.test', subject: 'Choices', leadsourcecode: 8 }).leadid);
+		});
+		({ sims, n8n } = run);
 	}, 900_000);
 
 	afterAll(async () => {
-		await n8n?.stop();
-		await sims?.stop();
-		n8n?.cleanup();
+		await run?.stop();
 	});
 
 	const personOf = (dynamicsId: string) => {

@@ -1,18 +1,8 @@
 import { fingerprint, parseSyncState } from '../../nodes/conflict/syncState';
-import { N8nInstance } from './n8nHost';
-import { startSimulators, type Simulators } from '../helpers/simulators';
+import type { N8nInstance } from './n8nHost';
+import { eventually, startTemplateRun, type TemplateRun } from './templateRun';
+import type { Simulators } from '../helpers/simulators';
 import { seedSample } from '../helpers/sampleData';
-import { alertsTemplate, templateFor } from '../helpers/template';
-
-/** Waits until `check` holds (polled every 2 s); the sync's triggers poll once a minute. */
-async function eventually(what: string, check: () => boolean, timeoutMs = 150_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (Date.now() < deadline) {
-		if (check()) return;
-		await new Promise((r) => setTimeout(r, 2000));
-	}
-	throw new Error(`timed out waiting for: ${what}`);
-}
 
 const TITLE_206 = 'Senior Vice President of International Strategic Partnerships, '.padEnd(206, 'x');
 const TITLE_206_B = 'Global Head of Customer Experience and Digital Transformation, '.padEnd(206, 'y');
@@ -29,25 +19,17 @@ describe('rejected writes in the sync template: kept, reported each time, never 
 	let n8n: N8nInstance;
 	let seeded: ReturnType<typeof seedSample>;
 
+	let run: TemplateRun;
+
 	beforeAll(async () => {
-		sims = await startSimulators();
-		seeded = seedSample(sims, { leads: 6, contacts: 4, accounts: 2, opportunities: 0, users: 1, projects: 0, marketoOnly: 0 });
-		n8n = new N8nInstance('pipeline');
-		n8n.install(N8nInstance.packOnce());
-		n8n.importCredentials([
-			{ id: 'pipeDynamicsCred1', name: 'Dynamics 365', type: 'microsoftDynamicsApi', data: sims.dynamicsCredentials },
-			{ id: 'pipeMarketoCred01', name: 'Marketo', type: 'marketoApi', data: sims.marketoCredentials },
-		]);
-		n8n.importAndPublish(alertsTemplate());
-		n8n.importAndPublish(templateFor('pipeDynamicsCred1', 'pipeMarketoCred01'));
-		await n8n.start();
-		await n8n.setupOwner();
+		run = await startTemplateRun('pipeline', (s) => {
+			seeded = seedSample(s, { leads: 6, contacts: 4, accounts: 2, opportunities: 0, users: 1, projects: 0, marketoOnly: 0 });
+		});
+		({ sims, n8n } = run);
 	}, 900_000);
 
 	afterAll(async () => {
-		await n8n?.stop();
-		await sims?.stop();
-		n8n?.cleanup();
+		await run?.stop();
 	});
 
 	type Person = Record<string, unknown> & { id: number };

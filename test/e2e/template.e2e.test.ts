@@ -1,20 +1,11 @@
 import * as fs from 'node:fs';
 
-import { N8nInstance } from './n8nHost';
-import { startSimulators, type Simulators } from '../helpers/simulators';
+import type { N8nInstance } from './n8nHost';
+import { eventually, startTemplateRun, type TemplateRun } from './templateRun';
+import type { Simulators } from '../helpers/simulators';
 import { seedSample, syncSnapshot } from '../helpers/sampleData';
-import { alertsTemplate, TEMPLATE_PATH as TEMPLATE, templateFor } from '../helpers/template';
+import { alertsTemplate, TEMPLATE_PATH as TEMPLATE } from '../helpers/template';
 
-
-/** Waits until `check` holds (polled every 2 s); the sync's triggers poll once a minute. */
-async function eventually(what: string, check: () => boolean, timeoutMs = 150_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (Date.now() < deadline) {
-		if (check()) return;
-		await new Promise((r) => setTimeout(r, 2000));
-	}
-	throw new Error(`timed out waiting for: ${what}`);
-}
 
 /**
  * The shipped template, imported and published in a real n8n 2.41.1 with the packed package,
@@ -28,27 +19,17 @@ describe('the sync template in real n8n', () => {
 	let seeded: ReturnType<typeof seedSample>;
 	let workflowId: string;
 
+	let run: TemplateRun;
+
 	beforeAll(async () => {
-		sims = await startSimulators();
-		seeded = seedSample(sims, { leads: 60, contacts: 50, accounts: 10, opportunities: 6, users: 3, projects: 5, marketoOnly: 4 });
-		n8n = new N8nInstance('template');
-		n8n.install(N8nInstance.packOnce());
-		n8n.importCredentials([
-			{ id: 'tmplDynamicsCred1', name: 'Dynamics 365', type: 'microsoftDynamicsApi', data: sims.dynamicsCredentials },
-			{ id: 'tmplMarketoCred01', name: 'Marketo', type: 'marketoApi', data: sims.marketoCredentials },
-		]);
-		n8n.importAndPublish(alertsTemplate());
-		const workflow = templateFor('tmplDynamicsCred1', 'tmplMarketoCred01');
-		workflowId = workflow.id;
-		n8n.importAndPublish(workflow);
-		await n8n.start();
-		await n8n.setupOwner();
+		run = await startTemplateRun('template', (s) => {
+			seeded = seedSample(s, { leads: 60, contacts: 50, accounts: 10, opportunities: 6, users: 3, projects: 5, marketoOnly: 4 });
+		});
+		({ sims, n8n, workflowId } = run);
 	}, 900_000);
 
 	afterAll(async () => {
-		await n8n?.stop();
-		await sims?.stop();
-		n8n?.cleanup();
+		await run?.stop();
 	});
 
 	test('template uses only the published package prefix and asks for credentials by type', () => {

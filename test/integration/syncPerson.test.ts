@@ -190,6 +190,21 @@ describe('Sync Person to Microsoft node', () => {
 		expect(leads.every((l) => typeof mkLead(l.id).microsoftId === 'string')).toBe(true);
 	});
 
+	test('120 linked persons: their Dynamics records are found in one Dataverse call', async () => {
+		const rows = Array.from({ length: 120 }, (_, n) => dvCreate('lead', { lastname: `Linked ${n}`, emailaddress1: `linked${n}@example.test` }));
+		const leads = rows.map((row, n) => mkCreate({ email: `linked${n}@example.test`, lastName: `Linked ${n}`, microsoftId: row.leadid, microsoftType: 'Lead', microsoftIsDeleted: false }));
+		sims.marketo.resetCounters();
+		sims.dataverse.resetCounters();
+		const { ok, failed } = await run({}, leads.map((l) => trigger(l.id)));
+		expect(failed).toHaveLength(0);
+		expect(ok.map((i) => [i.json.status, i.json.dynamicsId, i.json.linkedBy])).toEqual(rows.map((row) => ['exists', row.leadid, 'microsoftId']));
+		// One read however many ids (50-id filters as parts of one $batch), nothing written.
+		const personRoutes = Object.entries(sims.dataverse.stats().byRoute).filter(([route]) => /leads|contacts|\$batch/.test(route));
+		expect(Object.fromEntries(personRoutes)).toEqual({ 'POST /$batch': 1, '$batch GET /leads': 3 });
+		expect(sims.marketo.stats().byRoute['GET /rest/v1/leads.json']).toBe(1);
+		expect(sims.marketo.stats().byRoute['POST /rest/v1/leads.json']).toBeUndefined();
+	});
+
 	test('without the error output a bad lead ID fails the node with its item index', async () => {
 		const good = mkCreate({ email: 'fine@example.test', lastName: 'Fine' });
 		const { result } = await run({}, [trigger(good.id), { leadId: -4 }], 'stopWorkflow');

@@ -3,7 +3,7 @@
  * $batch, rejected under several calls at once), in n8n's real engine against the simulators: each
  * rejection leads to one refresh that really brings a new token, and a retry; no call fails.
  */
-import { NodeConnectionTypes, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { DynamicsTrigger } from '../../nodes/DynamicsTrigger/DynamicsTrigger.node';
 import { MarketoTrigger } from '../../nodes/MarketoTrigger/MarketoTrigger.node';
@@ -15,67 +15,27 @@ import { marketoRequest } from '../../nodes/transport/marketo';
 import { getLeadsBy } from '../../nodes/transport/marketoApi';
 import type { SimResponse } from '../../simulators/common/http';
 import { TestEngine, type NodeSpec } from '../harness/engine';
+import { probeNodeType } from '../harness/probeNode';
 import { startSimulators, TENANT, type Simulators } from '../helpers/simulators';
 
 /** Test-only node: the transport calls each case needs, from a real execution context. */
-class TokenProbe implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Token Probe',
-		name: 'tokenProbe',
-		group: ['transform'],
-		version: 1,
-		description: 'test only',
-		defaults: { name: 'Probe' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{ name: 'microsoftDynamicsApi', required: false },
-			{ name: 'marketoApi', required: false },
-		],
-		properties: [
-			{ displayName: 'Call', name: 'call', type: 'string', default: '' },
-			{ displayName: 'Arg', name: 'arg', type: 'json', default: '{}' },
-		],
-	};
-
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const call = this.getNodeParameter('call', 0) as string;
-		const arg = JSON.parse(this.getNodeParameter('arg', 0) as string) as IDataObject;
-		let json: IDataObject;
-		switch (call) {
-			case 'dataverseGet':
-				json = { statuses: [(await dataverseRequest(this, { method: 'GET', path: String(arg.path) })).statusCode] };
-				break;
-			case 'dataverseParallel': {
-				// Several calls of one execution in flight at once, all carrying the same token.
-				const responses = await Promise.all((arg.paths as string[]).map(async (path) => await dataverseRequest(this, { method: 'GET', path })));
-				json = { statuses: responses.map((r) => r.statusCode) };
-				break;
-			}
-			case 'dataverseBatch': {
-				const results = await executeBatch(
-					this,
-					(arg.leads as IDataObject[]).map((body) => ({ method: 'POST' as const, path: 'leads', body })),
-				);
-				json = { statuses: results.map((r) => r.status) };
-				break;
-			}
-			case 'marketoParallel': {
-				const envelopes = await Promise.all(
-					Array.from({ length: Number(arg.count) }, async () => await marketoRequest(this, { method: 'GET', path: '/v1/leads/describe.json' })),
-				);
-				json = { successes: envelopes.map((e) => e.success) };
-				break;
-			}
-			case 'marketoLeadsBy':
-				json = { leads: await getLeadsBy(this, String(arg.filterType), arg.values as string[], arg.fields as string[]) };
-				break;
-			default:
-				throw new Error(`unknown probe call ${call}`);
-		}
-		return [[{ json, pairedItem: { item: 0 } }]];
-	}
-}
+const tokenProbe = probeNodeType('tokenProbe', {
+	dataverseGet: async (ctx, arg) => ({ statuses: [(await dataverseRequest(ctx, { method: 'GET', path: String(arg.path) })).statusCode] }),
+	// Several calls of one execution in flight at once, all carrying the same token.
+	dataverseParallel: async (ctx, arg) => {
+		const responses = await Promise.all((arg.paths as string[]).map(async (path) => await dataverseRequest(ctx, { method: 'GET', path })));
+		return { statuses: responses.map((r) => r.statusCode) };
+	},
+	dataverseBatch: async (ctx, arg) => {
+		const results = await executeBatch(ctx, (arg.leads as IDataObject[]).map((body) => ({ method: 'POST' as const, path: 'leads', body })));
+		return { statuses: results.map((r) => r.status) };
+	},
+	marketoParallel: async (ctx, arg) => {
+		const envelopes = await Promise.all(Array.from({ length: Number(arg.count) }, async () => await marketoRequest(ctx, { method: 'GET', path: '/v1/leads/describe.json' })));
+		return { successes: envelopes.map((e) => e.success) };
+	},
+	marketoLeadsBy: async (ctx, arg) => ({ leads: await getLeadsBy(ctx, String(arg.filterType), arg.values as string[], arg.fields as string[]) }),
+});
 
 const DYN = { microsoftDynamicsApi: { id: 'dyn', name: 'Dynamics' } };
 const MKTO = { marketoApi: { id: 'mkto', name: 'Marketo' } };
@@ -112,7 +72,7 @@ beforeEach(() => {
 	clearTokenCache();
 	clearRejectedTokens();
 	clearMetadataCache();
-	engine = new TestEngine({ tokenProbe: new TokenProbe(), dynamicsTrigger: new DynamicsTrigger(), marketoTrigger: new MarketoTrigger() });
+	engine = new TestEngine({ tokenProbe, dynamicsTrigger: new DynamicsTrigger(), marketoTrigger: new MarketoTrigger() });
 	engine.credentials.set('dyn', 'microsoftDynamicsApi', sims.dynamicsCredentials);
 	engine.credentials.set('dyn-ropc', 'microsoftDynamicsApi', { ...sims.dynamicsCredentials, authentication: 'ropc', ...ROPC_USER });
 	engine.credentials.set('mkto', 'marketoApi', sims.marketoCredentials);

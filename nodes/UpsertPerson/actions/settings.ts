@@ -4,7 +4,6 @@ import type { FieldMapping, PersonTable } from '../../mapping/defaultMappings';
 import type { CrmRules } from '../../crm';
 import {
 	assertRowId,
-	emailColumnOf,
 	extraMappings,
 	failureFrom,
 	namedRow,
@@ -55,7 +54,7 @@ export interface ItemInHand {
 	view: PersonView;
 	table: PersonTable;
 	mappings: FieldMapping[];
-	emailColumn?: string;
+	emailColumn: string;
 	row: NamedRow;
 	outcome: ItemOutcome;
 }
@@ -79,7 +78,7 @@ export async function prepareEach(
 		const view = personView(json);
 		const table = settings.tableOf(view);
 		const mappings = settings.mappingsOf(table);
-		const emailColumn = emailColumnOf(mappings, table);
+		const emailColumn = crm.emailColumn(table);
 		const row = namedRow(crm, view, table);
 		const outcome: ItemOutcome = { ref: personRef(view, indexOf(position), row, emailColumn, side) };
 		outcomes.push(outcome);

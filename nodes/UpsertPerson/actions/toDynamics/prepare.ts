@@ -108,7 +108,7 @@ export async function prepareForDynamics(ctx: IExecuteFunctions, crm: CrmPort, s
 			outcome.failure = rejected.failure;
 			return;
 		}
-		const email = values[item.emailColumn ?? ''];
+		const email = values[item.emailColumn];
 		if (typeof email === 'string') outcome.ref.email = email;
 		const v = view.values;
 		const matchValue = matchColumn ? textOf(values[matchColumn] ?? v[matchColumn] ?? v[marketoNameOf(item.mappings, matchColumn) ?? '']) : undefined;
