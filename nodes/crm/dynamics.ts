@@ -8,9 +8,8 @@ import { PERSON_TABLES } from '../persons/tables';
 import { marketoValueOfColumn, toDynamicsValue } from '../persons/values';
 import { lookupId, rowsByIds } from '../records/dataverseRows';
 import type { ApiContext } from '../transport/context';
-import type { ColumnInfo } from '../transport/dataverseApi';
 import { normaliseGuid } from '../transport/odata';
-import type { CrmPort, CrmRowFacts } from './port';
+import type { CrmPort, CrmRowFacts, CrmRules } from './port';
 
 /** Dataverse lead statecode Qualified. */
 const LEAD_QUALIFIED = 1;
@@ -34,17 +33,24 @@ function rowFacts(table: PersonTable, row: IDataObject): CrmRowFacts {
 	};
 }
 
+/** Dynamics' rules that need no connection (also the default of mapping code given no port). */
+export const dynamicsRules: CrmRules = {
+	name: 'Dynamics',
+	rowIdFormat: 'GUID',
+	rowId: (text) => normaliseGuid(text),
+	primaryKey: (table) => PERSON_TABLES[table].primaryId,
+	// Both person tables keep the primary e-mail in "Email" (emailaddress1), the native sync's email pair.
+	emailColumn: () => 'emailaddress1',
+	factColumns: (table) => ['modifiedon', 'createdon', 'merged', '_masterid_value', ...(table === 'contact' ? ['_originatingleadid_value'] : ['statecode'])],
+	rowFacts,
+	toCrmValue: toDynamicsValue,
+	toMarketoValue: marketoValueOfColumn,
+};
+
 /** Dynamics 365 (Dataverse Web API) as the sync's CRM. */
 export function dynamicsCrm(ctx: ApiContext): CrmPort {
 	return {
-		name: 'Dynamics',
-		primaryKey: (table) => PERSON_TABLES[table].primaryId,
-		// Both person tables keep the primary e-mail in "Email" (emailaddress1), the native sync's email pair.
-		emailColumn: () => 'emailaddress1',
-		factColumns: (table) => ['modifiedon', 'createdon', 'merged', '_masterid_value', ...(table === 'contact' ? ['_originatingleadid_value'] : ['statecode'])],
-		rowFacts,
-		idFormat: 'GUID',
-		normaliseId: normaliseGuid,
+		...dynamicsRules,
 		columns: async (table) => await dynamicsColumnMap(ctx, table),
 		choiceLabels: async (table) => await loadChoiceLabels(ctx, table),
 		readPersons: async (table, ids, select) => await rowsByIds(ctx, PERSON_TABLES[table], ids.map((id) => normaliseGuid(id) ?? id), select),
@@ -62,7 +68,5 @@ export function dynamicsCrm(ctx: ApiContext): CrmPort {
 			);
 			return new Map([...results].map(([key, r]) => [key, { ok: r.ok, status: r.status, notFound: r.notFound, code: r.code, message: r.message, createdOn: r.createdon }]));
 		},
-		toCrmValue: (column, value, choices) => toDynamicsValue(column as ColumnInfo, value, choices),
-		toMarketoValue: (row, column, field) => marketoValueOfColumn(row, column as ColumnInfo | undefined, field),
 	};
 }

@@ -66,9 +66,14 @@ export interface CrmRowFacts {
 	qualified: boolean;
 }
 
-export interface CrmPort {
+/** What the CRM says without a connection: names, ids, row facts and value rules. */
+export interface CrmRules {
 	/** "Dynamics": the name users see in messages ("Dynamics rejected the lead …"). */
 	readonly name: string;
+	/** How a row id looks, for messages ("GUID"). */
+	readonly rowIdFormat: string;
+	/** A row id in the CRM's own form (Dataverse: a lower-case GUID; the form map keys use); undefined when the text is not one. */
+	rowId(text: unknown): string | undefined;
 	/** The column that holds a person row's id. */
 	primaryKey(table: PersonTable): string;
 	/** The column that holds a person's e-mail address (what a person is matched on by e-mail). */
@@ -76,11 +81,17 @@ export interface CrmPort {
 	/** Columns a row must be read with for `rowFacts` (merge, qualify, modified time). */
 	factColumns(table: PersonTable): string[];
 	rowFacts(table: PersonTable, row: IDataObject): CrmRowFacts;
-	/** What a row id looks like, for messages ("GUID"). */
-	readonly idFormat: string;
-	/** A row id in the CRM's canonical form (the form map keys use), or undefined when `value` is none. */
-	normaliseId(value: unknown): string | undefined;
 
+	/** A value for a CRM column (throws a RecordError naming the column). */
+	toCrmValue(column: CrmColumn, value: unknown, choices?: Map<string, number>): unknown;
+	/**
+	 * A row's column value as Marketo holds it (a choice as its label). `column` is the column's
+	 * metadata, or only its name where none was read (the row then says whether it holds a choice).
+	 */
+	toMarketoValue(row: IDataObject, column: CrmColumn | string | undefined, field: MarketoField | undefined): unknown;
+}
+
+export interface CrmPort extends CrmRules {
 	/** Columns of a person table by name (metadata; cached by the transport). */
 	columns(table: PersonTable): Promise<Map<string, CrmColumn>>;
 	/** Choice labels of a person table; empty when they cannot be read. */
@@ -92,9 +103,4 @@ export interface CrmPort {
 	findPersons(table: PersonTable, column: string, values: string[], select?: string[]): Promise<Map<string, IDataObject[]>>;
 	/** Creates, updates and deletes, each standing alone; one result per write, by key. */
 	writePersons(writes: CrmPersonWrite[]): Promise<Map<number, CrmWriteResult>>;
-
-	/** A value for a CRM column (throws a RecordError naming the column). */
-	toCrmValue(column: CrmColumn, value: unknown, choices?: Map<string, number>): unknown;
-	/** A row's column value as Marketo holds it (a choice as its label). */
-	toMarketoValue(row: IDataObject, column: CrmColumn | undefined, field: MarketoField | undefined): unknown;
 }

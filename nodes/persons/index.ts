@@ -10,3 +10,4 @@ export * from './outcome';
 export * from './failureLog';
 export * from './settings';
 export * from './itemShapes';
+export * from './itemRef';

@@ -1,11 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { dynamicsRules } from '../crm/dynamics';
+import type { CrmColumn, CrmRules } from '../crm/port';
 import { DEFAULT_MAPPINGS, MARKER_FIELDS, type FieldMapping, type PersonTable } from '../mapping/defaultMappings';
-import type { ColumnInfo } from '../transport/dataverseApi';
 import type { MarketoField } from '../transport/marketoApi';
 import { hasValue, RecordError } from './records';
-import { PERSON_TABLES } from './tables';
-import { formattedKey, toDynamicsValue, toMarketoValue } from './values';
+import { toMarketoValue } from './values';
 
 /** A user's extra or overriding field pair (Marketo field ↔ Dynamics column). */
 export interface MappingOverride {
@@ -43,31 +43,24 @@ export interface Translated {
 
 /**
  * Values to write to a Marketo person from an item: each mapped field is taken from the item's
- * Dynamics column (Dynamics-shaped items, with the choice label when Dataverse sent one) or from a
- * key with the Marketo name. A Marketo-shaped item's other keys that are writable Marketo fields
- * pass through as they are.
+ * CRM column (CRM-shaped items, a choice as its label by the CRM's one rule) or from a key with
+ * the Marketo name. A Marketo-shaped item's other keys that are writable Marketo fields pass
+ * through as they are. `crm` defaults to Dynamics for callers that do not pass their port.
  */
 export function marketoValuesFromItem(
 	json: IDataObject,
 	mappings: FieldMapping[],
 	fields: Map<string, MarketoField>,
 	dynamicsShaped: boolean,
+	crm: CrmRules = dynamicsRules,
 ): Translated {
 	const out: Translated = { values: {}, synced: {}, missing: [] };
 	for (const m of mappings) {
-		let raw: unknown;
-		if (dynamicsShaped && hasValue(json, m.dynamics)) {
-			raw = json[m.dynamics];
-			const label = json[formattedKey(m.dynamics)];
-			const field = fields.get(m.marketo);
-			const textual = !field || ['string', 'text'].includes(field.dataType);
-			if (label !== undefined && label !== null && textual && typeof raw === 'number') raw = label;
-		} else if (hasValue(json, m.marketo)) {
-			raw = json[m.marketo];
-		} else {
-			continue;
-		}
 		const field = fields.get(m.marketo);
+		let raw: unknown;
+		if (dynamicsShaped && hasValue(json, m.dynamics)) raw = crm.toMarketoValue(json, m.dynamics, field);
+		else if (hasValue(json, m.marketo)) raw = json[m.marketo];
+		else continue;
 		if (!field || field.readOnly) {
 			out.missing.push(m.marketo);
 			continue;
@@ -87,22 +80,23 @@ export function marketoValuesFromItem(
 	return out;
 }
 
-function writable(column: ColumnInfo | undefined): column is ColumnInfo {
+function writable(column: CrmColumn | undefined): column is CrmColumn {
 	return !!column && (column.creatable || column.updatable) && !column.attributeOf;
 }
 
 /**
- * Values to write to a Dynamics lead/contact from an item: each two-way mapped field is taken from
- * the item's Marketo field (Marketo-shaped items) or from a key with the Dynamics name. A
- * Dynamics-shaped item's other plain, writable columns pass through.
+ * Values to write to a CRM lead/contact from an item: each two-way mapped field is taken from the
+ * item's Marketo field (Marketo-shaped items) or from a key with the CRM name. A CRM-shaped item's
+ * other plain, writable columns pass through. `crm` defaults to Dynamics (Sync Person's call).
  */
 export function dynamicsValuesFromItem(
 	json: IDataObject,
 	table: PersonTable,
 	mappings: FieldMapping[],
-	columns: Map<string, ColumnInfo>,
+	columns: Map<string, CrmColumn>,
 	dynamicsShaped: boolean,
 	choices?: Map<string, Map<string, number>>,
+	crm: CrmRules = dynamicsRules,
 ): Translated {
 	const out: Translated = { values: {}, synced: {}, missing: [] };
 	for (const m of mappings) {
@@ -116,16 +110,16 @@ export function dynamicsValuesFromItem(
 			out.missing.push(m.dynamics);
 			continue;
 		}
-		out.values[m.dynamics] = toDynamicsValue(column, raw, choices?.get(m.dynamics)) as IDataObject[string];
+		out.values[m.dynamics] = crm.toCrmValue(column, raw, choices?.get(m.dynamics)) as IDataObject[string];
 		out.synced[m.marketo] = raw;
 	}
 	if (dynamicsShaped) {
-		const primaryId = PERSON_TABLES[table].primaryId;
+		const primaryId = crm.primaryKey(table);
 		for (const [key, raw] of Object.entries(json)) {
 			if (key === primaryId || key in out.values || SYSTEM_COLUMNS.has(key) || key.includes('@')) continue;
 			const column = columns.get(key);
 			if (!writable(column) || !PLAIN_TYPES.has(column.type)) continue;
-			out.values[key] = toDynamicsValue(column, raw, choices?.get(key)) as IDataObject[string];
+			out.values[key] = crm.toCrmValue(column, raw, choices?.get(key)) as IDataObject[string];
 		}
 	}
 	return out;
@@ -135,7 +129,7 @@ export function dynamicsValuesFromItem(
 export function convertDefinedValues(
 	defined: IDataObject,
 	target: 'marketo' | 'dynamics',
-	lookups: { fields?: Map<string, MarketoField>; columns?: Map<string, ColumnInfo>; choices?: Map<string, Map<string, number>> },
+	lookups: { fields?: Map<string, MarketoField>; columns?: Map<string, CrmColumn>; choices?: Map<string, Map<string, number>>; crm?: CrmRules },
 ): IDataObject {
 	const values: IDataObject = {};
 	for (const [key, raw] of Object.entries(defined)) {
@@ -146,18 +140,15 @@ export function convertDefinedValues(
 			values[key] = toMarketoValue(key, field, raw) as IDataObject[string];
 		} else {
 			const column = lookups.columns?.get(key);
-			if (!writable(column)) throw new RecordError(`Dynamics column "${key}" does not exist or cannot be written`, key, 'field', 'config');
-			values[key] = toDynamicsValue(column, raw, lookups.choices?.get(key)) as IDataObject[string];
+			const crm = lookups.crm ?? dynamicsRules;
+			if (!writable(column)) throw new RecordError(`${crm.name} column "${key}" does not exist or cannot be written`, key, 'field', 'config');
+			values[key] = crm.toCrmValue(column, raw, lookups.choices?.get(key)) as IDataObject[string];
 		}
 	}
 	return values;
 }
 
-/** Marketo field name for a Dynamics column (or the reverse), per the mapping in use. */
+/** Marketo field name for a Dynamics column, per the mapping in use. */
 export function marketoNameOf(mappings: FieldMapping[], dynamicsColumn: string): string | undefined {
 	return mappings.find((m) => m.dynamics === dynamicsColumn)?.marketo;
-}
-
-export function dynamicsNameOf(mappings: FieldMapping[], marketoField: string): string | undefined {
-	return mappings.find((m) => m.marketo === marketoField)?.dynamics;
 }

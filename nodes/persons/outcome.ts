@@ -32,7 +32,7 @@ export function failureFrom(error: unknown, source: FailureSource = 'input'): Fa
 }
 
 /** The error text users see: which record, then what went wrong. */
-export function failureMessage(outcome: ItemOutcome): string {
+function failureMessage(outcome: ItemOutcome): string {
 	if (outcome.failure?.named) return outcome.failure.message;
 	return `${recordLabel(outcome.ref)}: ${outcome.failure?.message ?? 'failed'}`;
 }

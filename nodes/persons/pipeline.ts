@@ -14,7 +14,7 @@ import { RecordError } from './records';
  */
 
 /** Fields the link markers set on every linked person: a write of only these says nothing new. */
-export const LINK_FIELDS = new Set<string>(['id', MARKER_FIELDS.id, MARKER_FIELDS.type, MARKER_FIELDS.createdDate, MARKER_FIELDS.isDeleted]);
+const LINK_FIELDS = new Set<string>(['id', MARKER_FIELDS.id, MARKER_FIELDS.type, MARKER_FIELDS.createdDate, MARKER_FIELDS.isDeleted]);
 
 /** Values one system rejected (before or in its write), with the first failure to report. */
 export interface Rejected {

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ColumnInfo } from '../transport/dataverseApi';
+import type { CrmColumn } from '../crm/port';
 import type { MarketoField } from '../transport/marketoApi';
 import { RecordError } from './records';
 
@@ -11,7 +11,7 @@ const ASCII_PRINTABLE = /^[\x21-\x7e]+$/;
 const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
 
 /** The key Dataverse uses for a column's display text (choices, lookups, money). */
-export function formattedKey(column: string): string {
+function formattedKey(column: string): string {
 	return `${column}${FORMATTED}`;
 }
 
@@ -48,8 +48,39 @@ function parseDate(value: unknown): Date | undefined {
 	return Number.isFinite(ms) ? new Date(ms) : undefined;
 }
 
+/** The typed values both systems' conversions share; each throws a RecordError naming the field. */
+function wholeNumber(label: string, name: string, value: unknown): number {
+	const n = parseNumber(value);
+	if (n === undefined || !Number.isInteger(n)) throw new RecordError(`${label} expects a whole number, got ${show(value)}`, name, 'type');
+	return n;
+}
+
+function anyNumber(label: string, name: string, value: unknown): number {
+	const n = parseNumber(value);
+	if (n === undefined) throw new RecordError(`${label} expects a number, got ${show(value)}`, name, 'type');
+	return n;
+}
+
+function trueOrFalse(label: string, name: string, value: unknown): boolean {
+	const b = parseBoolean(value);
+	if (b === undefined) throw new RecordError(`${label} expects true or false, got ${show(value)}`, name, 'type');
+	return b;
+}
+
+/** ISO 8601 in UTC without milliseconds, as both APIs write a date and time. */
+function dateTime(label: string, name: string, value: unknown): string {
+	const d = parseDate(value);
+	if (!d) throw new RecordError(`${label} expects a date and time (ISO 8601), got ${show(value)}`, name, 'type');
+	return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function plainText(label: string, name: string, value: unknown): string {
+	if (typeof value === 'object') throw new RecordError(`${label} expects text, got ${show(value)}`, name, 'type');
+	return String(value);
+}
+
 /** Checks an email the way Marketo does: ASCII only, one @, a dot in the domain. */
-export function marketoEmailProblem(value: string): string | undefined {
+function marketoEmailProblem(value: string): string | undefined {
 	if (!ASCII_PRINTABLE.test(value)) return `"${show(value)}" contains characters Marketo does not accept in an email address (ASCII only)`;
 	if (!EMAIL.test(value)) return `"${show(value)}" is not a valid email address`;
 	return undefined;
@@ -65,36 +96,23 @@ export function toMarketoValue(name: string, field: MarketoField | undefined, va
 	const label = `Marketo field "${name}"`;
 	switch (type) {
 		case 'integer':
-		case 'score': {
-			const n = parseNumber(value);
-			if (n === undefined || !Number.isInteger(n)) throw new RecordError(`${label} expects a whole number, got ${show(value)}`, name, 'type');
-			return n;
-		}
+		case 'score':
+			return wholeNumber(label, name, value);
 		case 'float':
 		case 'currency':
-		case 'percent': {
-			const n = parseNumber(value);
-			if (n === undefined) throw new RecordError(`${label} expects a number, got ${show(value)}`, name, 'type');
-			return n;
-		}
-		case 'boolean': {
-			const b = parseBoolean(value);
-			if (b === undefined) throw new RecordError(`${label} expects true or false, got ${show(value)}`, name, 'type');
-			return b;
-		}
+		case 'percent':
+			return anyNumber(label, name, value);
+		case 'boolean':
+			return trueOrFalse(label, name, value);
 		case 'date': {
 			const d = parseDate(value);
 			if (!d) throw new RecordError(`${label} expects a date (YYYY-MM-DD), got ${show(value)}`, name, 'type');
 			return d.toISOString().slice(0, 10);
 		}
-		case 'datetime': {
-			const d = parseDate(value);
-			if (!d) throw new RecordError(`${label} expects a date and time (ISO 8601), got ${show(value)}`, name, 'type');
-			return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-		}
+		case 'datetime':
+			return dateTime(label, name, value);
 		default: {
-			if (typeof value === 'object') throw new RecordError(`${label} expects text, got ${show(value)}`, name, 'type');
-			const text = String(value);
+			const text = plainText(label, name, value);
 			const stored = type === 'email' ? text.trim() : text;
 			if (field?.length !== undefined && stored.length > field.length) {
 				throw new RecordError(`${label} is too long (${stored.length} characters; Marketo allows ${field.length})`, name, 'length');
@@ -117,25 +135,43 @@ export const CHOICE_COLUMN_TYPES = new Set([...CHOICE_TYPES, 'MultiSelectPicklis
  * multi-select choice does ("a semicolon-separated string containing the labels of the selected
  * options", learn.microsoft.com/power-apps/developer/data-platform/multi-select-picklist).
  */
-export const MARKETO_LABEL_SEPARATOR = ';';
+const MARKETO_LABEL_SEPARATOR = ';';
+
+/** A multi-select choice's raw value as the Web API gives it: comma-separated numbers ("1,3"). */
+const MULTI_SELECT_RAW = /^\s*\d+(\s*,\s*\d+)*\s*$/;
+
+/**
+ * Whether a row's value is a choice (one picked or several), by the column's type; without the
+ * column's metadata (the Dynamics → Marketo lane reads none), by what the row itself shows: a
+ * FormattedValue beside a number is a choice's label, beside comma-separated numbers a
+ * multi-select's labels.
+ */
+function choiceKind(type: string | undefined, raw: unknown, label: string): 'one' | 'several' | undefined {
+	if (type !== undefined) return CHOICE_TYPES.has(type) ? 'one' : type === 'MultiSelectPicklist' ? 'several' : undefined;
+	if (typeof raw === 'number' && label) return 'one';
+	return typeof raw === 'string' && MULTI_SELECT_RAW.test(raw) && label ? 'several' : undefined;
+}
 
 /**
  * The value a Dynamics column has in Marketo: a choice as its label (the FormattedValue Dataverse
  * sent with the row), several labels joined with ';'; anything else (or a Marketo field that is not
- * text) as Dataverse sent it.
+ * text) as Dataverse sent it. `column` is the column's metadata, or only its name when the caller
+ * has no metadata (the row then says whether the value is a choice).
  */
-export function marketoValueOfColumn(row: IDataObject, column: ColumnInfo | undefined, field: MarketoField | undefined): unknown {
-	const raw = row[column?.logicalName ?? ''];
-	if (!column || !CHOICE_COLUMN_TYPES.has(column.type) || isEmpty(raw)) return raw;
-	if (field && !['string', 'text'].includes(field.dataType.toLowerCase())) return raw;
-	const label = row[formattedKey(column.logicalName)];
-	if (typeof label !== 'string' || !label) return raw;
-	if (column.type !== 'MultiSelectPicklist') return label;
+export function marketoValueOfColumn(row: IDataObject, column: CrmColumn | string | undefined, field: MarketoField | undefined): unknown {
+	const name = typeof column === 'string' ? column : column?.logicalName ?? '';
+	const raw = row[name];
+	if (isEmpty(raw) || (field && !['string', 'text'].includes(field.dataType.toLowerCase()))) return raw;
+	const formatted = row[formattedKey(name)];
+	const label = typeof formatted === 'string' ? formatted : '';
+	const kind = choiceKind(typeof column === 'string' ? undefined : column?.type ?? '', raw, label);
+	if (!kind || !label) return raw;
+	if (kind === 'one') return label;
 	return label.split(';').map((l) => l.trim()).filter(Boolean).join(MARKETO_LABEL_SEPARATOR);
 }
 
 /** One choice's number from its number or label; unknown labels throw a RecordError naming the column. */
-function choiceValue(column: ColumnInfo, value: unknown, choices: Map<string, number> | undefined): number {
+function choiceValue(column: CrmColumn, value: unknown, choices: Map<string, number> | undefined): number {
 	const n = parseNumber(value);
 	if (n !== undefined && Number.isInteger(n)) return n;
 	const byLabel = typeof value === 'string' ? choices?.get(value.trim().toLowerCase()) : undefined;
@@ -149,7 +185,7 @@ function choiceValue(column: ColumnInfo, value: unknown, choices: Map<string, nu
  * labels (lower case) to their numbers when the caller could load them. Throws a RecordError
  * naming the column.
  */
-export function toDynamicsValue(column: ColumnInfo, value: unknown, choices?: Map<string, number>): unknown {
+export function toDynamicsValue(column: CrmColumn, value: unknown, choices?: Map<string, number>): unknown {
 	const name = column.logicalName;
 	const label = `Dynamics column "${name}"`;
 	if (isEmpty(value)) return null;
@@ -157,43 +193,30 @@ export function toDynamicsValue(column: ColumnInfo, value: unknown, choices?: Ma
 	if (column.type === 'MultiSelectPicklist') {
 		// The Web API takes the picked values as one string of comma-separated numbers
 		// (learn.microsoft.com/power-apps/developer/data-platform/multi-select-picklist).
-		if (typeof value === 'string' && /^\s*\d+(\s*,\s*\d+)*\s*$/.test(value)) return value.split(',').map((v) => Number(v.trim())).join(',');
+		if (typeof value === 'string' && MULTI_SELECT_RAW.test(value)) return value.split(',').map((v) => Number(v.trim())).join(',');
 		const parts = Array.isArray(value) ? value : String(value).split(MARKETO_LABEL_SEPARATOR);
 		const picked = parts.map((p) => (typeof p === 'string' ? p.trim() : p)).filter((p) => !isEmpty(p));
 		return picked.length ? [...new Set(picked.map((p) => choiceValue(column, p, choices)))].join(',') : null;
 	}
 	switch (column.type) {
 		case 'Integer':
-		case 'BigInt': {
-			const n = parseNumber(value);
-			if (n === undefined || !Number.isInteger(n)) throw new RecordError(`${label} expects a whole number, got ${show(value)}`, name, 'type');
-			return n;
-		}
+		case 'BigInt':
+			return wholeNumber(label, name, value);
 		case 'Money':
 		case 'Decimal':
-		case 'Double': {
-			const n = parseNumber(value);
-			if (n === undefined) throw new RecordError(`${label} expects a number, got ${show(value)}`, name, 'type');
-			return n;
-		}
-		case 'Boolean': {
-			const b = parseBoolean(value);
-			if (b === undefined) throw new RecordError(`${label} expects true or false, got ${show(value)}`, name, 'type');
-			return b;
-		}
-		case 'DateTime': {
-			const d = parseDate(value);
-			if (!d) throw new RecordError(`${label} expects a date and time (ISO 8601), got ${show(value)}`, name, 'type');
-			return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-		}
+		case 'Double':
+			return anyNumber(label, name, value);
+		case 'Boolean':
+			return trueOrFalse(label, name, value);
+		case 'DateTime':
+			return dateTime(label, name, value);
 		case 'Lookup':
 		case 'Customer':
 		case 'Owner':
 		case 'Uniqueidentifier':
 			throw new RecordError(`${label} is a ${column.type.toLowerCase()} and cannot be written as a plain value`, name, 'type');
 		default: {
-			if (typeof value === 'object') throw new RecordError(`${label} expects text, got ${show(value)}`, name, 'type');
-			const text = String(value);
+			const text = plainText(label, name, value);
 			if (EMAIL_COLUMNS.has(name) && !EMAIL.test(text.trim())) {
 				throw new RecordError(`${label}: "${show(text)}" is not a valid email address`, name, 'format');
 			}

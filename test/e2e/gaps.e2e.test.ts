@@ -1,4 +1,3 @@
-import type { N8nInstance } from './n8nHost';
 import { eventually, startTemplateRun, type TemplateRun } from './templateRun';
 import type { Simulators } from '../helpers/simulators';
 import { seedSample } from '../helpers/sampleData';
@@ -11,7 +10,6 @@ jest.setTimeout(900_000);
 
 describe('the sync template in real n8n: stakeholder removed, qualify', () => {
 	let sims: Simulators;
-	let n8n: N8nInstance;
 	let seeded: ReturnType<typeof seedSample>;
 
 	let run: TemplateRun;
@@ -20,7 +18,7 @@ describe('the sync template in real n8n: stakeholder removed, qualify', () => {
 		run = await startTemplateRun('gaps', (s) => {
 			seeded = seedSample(s, { leads: 3, contacts: 4, accounts: 2, opportunities: 1, users: 1, projects: 0, marketoOnly: 0 });
 		});
-		({ sims, n8n } = run);
+		({ sims } = run);
 	}, 900_000);
 
 	afterAll(async () => {

@@ -1,4 +1,3 @@
-import type { N8nInstance } from './n8nHost';
 import { eventually, startTemplateRun, type TemplateRun } from './templateRun';
 import type { Simulators } from '../helpers/simulators';
 
@@ -11,7 +10,6 @@ jest.setTimeout(600_000);
 
 describe('option sets in the sync template (real n8n)', () => {
 	let sims: Simulators;
-	let n8n: N8nInstance;
 	let leadId: string;
 
 	let run: TemplateRun;
@@ -20,7 +18,7 @@ describe('option sets in the sync template (real n8n)', () => {
 		run = await startTemplateRun('optionsets', (s) => {
 			leadId = String(s.dataverse.create('lead', { firstname: 'Olga', lastname: 'Options', emailaddress1: 'olga@options.test', subject: 'Choices', leadsourcecode: 8 }).leadid);
 		});
-		({ sims, n8n } = run);
+		({ sims } = run);
 	}, 900_000);
 
 	afterAll(async () => {

@@ -1,5 +1,4 @@
 import { fingerprint, parseSyncState } from '../../nodes/conflict/syncState';
-import type { N8nInstance } from './n8nHost';
 import { eventually, startTemplateRun, type TemplateRun } from './templateRun';
 import type { Simulators } from '../helpers/simulators';
 import { seedSample } from '../helpers/sampleData';
@@ -16,7 +15,6 @@ jest.setTimeout(900_000);
 
 describe('rejected writes in the sync template: kept, reported each time, never reverted', () => {
 	let sims: Simulators;
-	let n8n: N8nInstance;
 	let seeded: ReturnType<typeof seedSample>;
 
 	let run: TemplateRun;
@@ -25,7 +23,7 @@ describe('rejected writes in the sync template: kept, reported each time, never 
 		run = await startTemplateRun('pipeline', (s) => {
 			seeded = seedSample(s, { leads: 6, contacts: 4, accounts: 2, opportunities: 0, users: 1, projects: 0, marketoOnly: 0 });
 		});
-		({ sims, n8n } = run);
+		({ sims } = run);
 	}, 900_000);
 
 	afterAll(async () => {

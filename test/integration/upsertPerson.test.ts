@@ -1,6 +1,7 @@
 import { ExecutionLifecycleHooks, LoadOptionsContext } from 'n8n-core';
 import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions, ResourceMapperField } from 'n8n-workflow';
 
+import { DynamicsTrigger } from '../../nodes/DynamicsTrigger/DynamicsTrigger.node';
 import { UpsertPerson } from '../../nodes/UpsertPerson/UpsertPerson.node';
 import { parseSyncState } from '../../nodes/conflict/syncState';
 import { clearMetadataCache } from '../../nodes/transport/dataverseApi';
@@ -176,6 +177,34 @@ describe('Upsert Lead/Contact node', () => {
 			const state = parseSyncState(person.microsoftSyncState);
 			expect(state).toBeDefined();
 			expect(Object.keys(state!.f).sort()).toEqual(['company', 'doNotCall', 'email', 'firstName', 'lastName', 'title']);
+		});
+
+		test('Map Automatically: a multi-select choice from the Dynamics Trigger arrives as its labels joined with ";", a single choice as its label, without metadata calls', async () => {
+			sims.dataverse.store.addColumn('lead', {
+				logicalName: 'new_interests',
+				type: 'MultiSelectPicklist',
+				displayName: 'Interests',
+				options: [
+					{ value: 100000000, label: 'Webinars' },
+					{ value: 100000001, label: 'Events' },
+					{ value: 100000002, label: 'Newsletters' },
+				],
+			});
+			sims.marketo.store.addLeadField({ name: 'interests', dataType: 'string', length: 2000 });
+			const id = String(sims.dataverse.create('lead', { lastname: 'Multi', emailaddress1: 'multi@example.test', leadsourcecode: 8, new_interests: '100000000,100000002' }).leadid);
+			// The real trigger, so the item carries what Dataverse sends (FormattedValue annotations).
+			const triggerEngine = new TestEngine({ upsertPerson: new UpsertPerson(), dynamicsTrigger: new DynamicsTrigger() });
+			triggerEngine.credentials.set('dyn', 'microsoftDynamicsApi', sims.dynamicsCredentials);
+			const trigger = triggerEngine.poller({ name: 'Dynamics', type: 'dynamicsTrigger', parameters: { table: 'lead', fields: ['lastname', 'emailaddress1', 'leadsourcecode', 'new_interests'] }, credentials });
+			const polled = ((await trigger.poll()) ?? []).filter((i) => i.json.id === id).map((i) => i.json as IDataObject);
+			expect(polled).toHaveLength(1);
+			sims.dataverse.resetCounters();
+			const { ok, failed } = await run({ options: { extraMappings: { mapping: [{ marketo: 'interests', dynamics: 'new_interests' }] } } }, polled);
+			expect(failed).toHaveLength(0);
+			expect(ok[0].json).toMatchObject({ status: 'created', dynamicsId: id });
+			expect(mkLead(ok[0].json.marketoId as number)).toMatchObject({ interests: 'Webinars;Newsletters', leadSource: 'Web' });
+			// The labels come with the row: this lane reads no Dataverse metadata for them.
+			expect(sims.dataverse.stats().calls).toBe(0);
 		});
 
 		test('a second run updates the same person (found by Microsoft ID), with a new sync state', async () => {

@@ -53,12 +53,12 @@ export function readChange(crm: CrmPort, json: IDataObject, index: number, setti
 	if (view.changedTable !== undefined) {
 		const entity = tableFromType(view.changedTable);
 		if (!entity) throw new ItemError(`${item}: Resolve Conflict handles ${crm.name} leads and contacts; "${view.changedTable}" records sync one way with Sync Records to Marketo`);
-		const id = crm.normaliseId(view.dynamicsId);
-		if (!id) throw new ItemError(`${item}: "${shortText(view.dynamicsId)}" is not a ${crm.name} ${entity} ID (${crm.idFormat} expected in field "id")`, 'id');
+		const id = crm.rowId(view.dynamicsId);
+		if (!id) throw new ItemError(`${item}: "${shortText(view.dynamicsId)}" is not a ${crm.name} ${entity} ID (${crm.rowIdFormat} expected in field "id")`, 'id');
 		return { ...base, source: 'dynamics', entity, id, modifiedAt: view.modifiedAt, fields: view.values };
 	}
 	if (view.source === 'dynamicsRow' && view.table) {
-		const id = crm.normaliseId(view.values[crm.primaryKey(view.table)]);
+		const id = crm.rowId(view.values[crm.primaryKey(view.table)]);
 		if (id) return { ...base, source: 'dynamics', entity: view.table, id, modifiedAt: view.modifiedAt, fields: view.values };
 	}
 	const rawLeadId = view.source === 'marketoTrigger' ? view.marketoId : view.values.leadId;

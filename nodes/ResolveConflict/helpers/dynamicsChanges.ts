@@ -25,7 +25,7 @@ function pickPerson(persons: IDataObject[], entity: PersonTable): IDataObject | 
 async function personsByMicrosoftId(ctx: ResolveContext, ids: string[], readFields: string[]): Promise<Map<string, IDataObject[]>> {
 	const byId = new Map<string, IDataObject[]>();
 	for (const person of await getLeadsBy(ctx.fn, MARKER_FIELDS.id, [...new Set(ids)], readFields)) {
-		const id = ctx.crm.normaliseId(person[MARKER_FIELDS.id]);
+		const id = ctx.crm.rowId(person[MARKER_FIELDS.id]);
 		if (id) byId.set(id, [...(byId.get(id) ?? []), person]);
 	}
 	return byId;

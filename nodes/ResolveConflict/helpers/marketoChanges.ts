@@ -72,7 +72,7 @@ export async function resolveMarketoChanges(ctx: ResolveContext, changes: Market
 	for (const change of lookups) {
 		if (outcomes[change.index]) continue;
 		const person = persons.get(change.leadId);
-		const id = person ? crm.normaliseId(person[MARKER_FIELDS.id]) : undefined;
+		const id = person ? crm.rowId(person[MARKER_FIELDS.id]) : undefined;
 		if (!person) outcomes[change.index] = skipped(change, null, `Marketo person ${change.leadId} no longer exists`);
 		else if (!id) outcomes[change.index] = skipped(change, null, NOT_IN_DYNAMICS);
 		else {

@@ -1,9 +1,9 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type IPairedItemData } from 'n8n-workflow';
 
 import { personView } from '../../persons';
-import { marketoWriteFollows } from './common';
-import * as toDynamics from './toDynamics.operation';
-import * as toMarketo from './toMarketo.operation';
+import { marketoWriteFollows } from './chain';
+import * as toDynamics from './toDynamics';
+import * as toMarketo from './toMarketo';
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();

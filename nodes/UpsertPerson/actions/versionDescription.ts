@@ -1,10 +1,10 @@
 /* eslint-disable n8n-nodes-base/node-filename-against-convention -- v2 node layout: the description lives in actions/, the node file spreads it */
 import { NodeConnectionTypes, type INodeTypeDescription } from 'n8n-workflow';
 
-import { readmeSection } from '../../descriptions';
+import { personTableOptions, readmeSection } from '../../descriptions';
 
-import * as toDynamics from './toDynamics.operation';
-import * as toMarketo from './toMarketo.operation';
+import * as toDynamics from './toDynamics';
+import * as toMarketo from './toMarketo';
 
 export const versionDescription: INodeTypeDescription = {
 	displayName: 'Upsert Lead/Contact',
@@ -48,15 +48,9 @@ export const versionDescription: INodeTypeDescription = {
 			name: 'personType',
 			type: 'options',
 			noDataExpression: true,
-			options: [
-				{ name: 'Contact', value: 'contact', description: 'Every item is a Dynamics contact (Microsoft Type "Contact")' },
-				{
-					name: 'Detect From Each Item',
-					value: 'auto',
-					description: 'Dynamics rows say it by their ID column (leadid or contactid), Marketo persons by their Microsoft Type',
-				},
-				{ name: 'Lead', value: 'lead', description: 'Every item is a Dynamics lead (Microsoft Type "Lead")' },
-			],
+			options: personTableOptions({ contact: 'Every item is a Dynamics contact (Microsoft Type "Contact")', lead: 'Every item is a Dynamics lead (Microsoft Type "Lead")' }, [
+				{ name: 'Detect From Each Item', value: 'auto', description: 'Dynamics rows say it by their ID column (leadid or contactid), Marketo persons by their Microsoft Type' },
+			]),
 			default: 'auto',
 			description: 'Whether the records are leads or contacts: this picks the default field mapping and the Dynamics table',
 		},
