@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { PersonTable } from '../mapping/defaultMappings';
+import type { FieldMapping, PersonTable } from '../mapping/defaultMappings';
 import type { MarketoField } from '../transport/marketoApi';
 
 /**
@@ -82,6 +82,11 @@ export interface CrmRules {
 	factColumns(table: PersonTable): string[];
 	rowFacts(table: PersonTable, row: IDataObject): CrmRowFacts;
 
+	/**
+	 * Whether any item holds text for a mapped choice column (under either system's name): only then
+	 * are the choice labels worth loading.
+	 */
+	needsChoiceLabels(items: IDataObject[], mappings: FieldMapping[], columns: Map<string, CrmColumn>): boolean;
 	/** A value for a CRM column (throws a RecordError naming the column). */
 	toCrmValue(column: CrmColumn, value: unknown, choices?: Map<string, number>): unknown;
 	/**

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 
-import { normaliseGuid } from '../transport/odata';
+import { dynamicsRules } from '../crm/dynamics';
+import type { CrmRules } from '../crm/port';
 import { RecordError, shortText, toLeadId } from './records';
 
 /**
@@ -30,12 +31,12 @@ export function leadIdParameter(raw: string | undefined, field = 'leadId'): numb
 }
 
 /**
- * A Dynamics record ID (GUID) given as a node parameter: undefined when empty, else the id in
- * Dataverse's form; anything that is not a GUID fails the record, naming `field`.
+ * A CRM record ID given as a node parameter: undefined when empty, else the id in the CRM's form;
+ * anything that is not one (Dynamics: a GUID) fails the record, naming `field`.
  */
-export function recordIdParameter(raw: string | undefined, field = 'dynamicsId'): string | undefined {
+export function recordIdParameter(raw: string | undefined, field = 'dynamicsId', crm: CrmRules = dynamicsRules): string | undefined {
 	if (raw === undefined) return undefined;
-	const id = normaliseGuid(raw);
-	if (!id) throw new RecordError(`"${shortText(raw)}" is not a Dynamics record ID (GUID)`, field, 'format');
+	const id = crm.rowId(raw);
+	if (!id) throw new RecordError(`"${shortText(raw)}" is not a ${crm.name} record ID (${crm.rowIdFormat})`, field, 'format');
 	return id;
 }

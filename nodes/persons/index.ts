@@ -4,7 +4,6 @@ export * from './values';
 export * from './mapping';
 export * from './metadata';
 export * from './lookup';
-export * from './dynamicsWrite';
 export * from './markers';
 export * from './outcome';
 export * from './failureLog';

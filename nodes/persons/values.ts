@@ -1,25 +1,15 @@
-import type { IDataObject } from 'n8n-workflow';
-
-import type { CrmColumn } from '../crm/port';
 import type { MarketoField } from '../transport/marketoApi';
 import { RecordError } from './records';
 
 // One address: no whitespace and none of RFC 5322's specials outside a quoted local part, so
 // "a,b@x.com" or "a;b@x.com" (two recipients to a mail client) is refused, not written.
-const EMAIL = /^[^\s@,;:<>()[\]\\"]+@[^\s@,;:<>()[\]\\"]+\.[^\s@,;:<>()[\]\\"]+$/;
+export const EMAIL_ADDRESS = /^[^\s@,;:<>()[\]\\"]+@[^\s@,;:<>()[\]\\"]+\.[^\s@,;:<>()[\]\\"]+$/;
 const ASCII_PRINTABLE = /^[\x21-\x7e]+$/;
-const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
-
-/** The key Dataverse uses for a column's display text (choices, lookups, money). */
-function formattedKey(column: string): string {
-	return `${column}${FORMATTED}`;
-}
-
 export function isEmpty(value: unknown): boolean {
 	return value === undefined || value === null || value === '';
 }
 
-function show(value: unknown): string {
+export function show(value: unknown): string {
 	const text = typeof value === 'string' ? value : JSON.stringify(value);
 	return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
@@ -35,7 +25,7 @@ function parseBoolean(value: unknown): boolean | undefined {
 	return undefined;
 }
 
-function parseNumber(value: unknown): number | undefined {
+export function parseNumber(value: unknown): number | undefined {
 	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
 	if (typeof value === 'string' && /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/.test(value)) return Number(value);
 	return undefined;
@@ -49,32 +39,32 @@ function parseDate(value: unknown): Date | undefined {
 }
 
 /** The typed values both systems' conversions share; each throws a RecordError naming the field. */
-function wholeNumber(label: string, name: string, value: unknown): number {
+export function wholeNumber(label: string, name: string, value: unknown): number {
 	const n = parseNumber(value);
 	if (n === undefined || !Number.isInteger(n)) throw new RecordError(`${label} expects a whole number, got ${show(value)}`, name, 'type');
 	return n;
 }
 
-function anyNumber(label: string, name: string, value: unknown): number {
+export function anyNumber(label: string, name: string, value: unknown): number {
 	const n = parseNumber(value);
 	if (n === undefined) throw new RecordError(`${label} expects a number, got ${show(value)}`, name, 'type');
 	return n;
 }
 
-function trueOrFalse(label: string, name: string, value: unknown): boolean {
+export function trueOrFalse(label: string, name: string, value: unknown): boolean {
 	const b = parseBoolean(value);
 	if (b === undefined) throw new RecordError(`${label} expects true or false, got ${show(value)}`, name, 'type');
 	return b;
 }
 
 /** ISO 8601 in UTC without milliseconds, as both APIs write a date and time. */
-function dateTime(label: string, name: string, value: unknown): string {
+export function dateTime(label: string, name: string, value: unknown): string {
 	const d = parseDate(value);
 	if (!d) throw new RecordError(`${label} expects a date and time (ISO 8601), got ${show(value)}`, name, 'type');
 	return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-function plainText(label: string, name: string, value: unknown): string {
+export function plainText(label: string, name: string, value: unknown): string {
 	if (typeof value === 'object') throw new RecordError(`${label} expects text, got ${show(value)}`, name, 'type');
 	return String(value);
 }
@@ -82,7 +72,7 @@ function plainText(label: string, name: string, value: unknown): string {
 /** Checks an email the way Marketo does: ASCII only, one @, a dot in the domain. */
 function marketoEmailProblem(value: string): string | undefined {
 	if (!ASCII_PRINTABLE.test(value)) return `"${show(value)}" contains characters Marketo does not accept in an email address (ASCII only)`;
-	if (!EMAIL.test(value)) return `"${show(value)}" is not a valid email address`;
+	if (!EMAIL_ADDRESS.test(value)) return `"${show(value)}" is not a valid email address`;
 	return undefined;
 }
 
@@ -122,108 +112,6 @@ export function toMarketoValue(name: string, field: MarketoField | undefined, va
 				if (problem) throw new RecordError(`${label}: ${problem}`, name, 'format');
 			}
 			return stored;
-		}
-	}
-}
-
-const EMAIL_COLUMNS = new Set(['emailaddress1', 'emailaddress2', 'emailaddress3', 'internalemailaddress']);
-const CHOICE_TYPES = new Set(['Picklist', 'State', 'Status']);
-/** Column types whose values are choice numbers with labels (see transport/dataverseChoices). */
-export const CHOICE_COLUMN_TYPES = new Set([...CHOICE_TYPES, 'MultiSelectPicklist']);
-/**
- * How several picked labels are joined in Marketo: with ';', as Dataverse's own display text of a
- * multi-select choice does ("a semicolon-separated string containing the labels of the selected
- * options", learn.microsoft.com/power-apps/developer/data-platform/multi-select-picklist).
- */
-const MARKETO_LABEL_SEPARATOR = ';';
-
-/** A multi-select choice's raw value as the Web API gives it: comma-separated numbers ("1,3"). */
-const MULTI_SELECT_RAW = /^\s*\d+(\s*,\s*\d+)*\s*$/;
-
-/**
- * Whether a row's value is a choice (one picked or several), by the column's type; without the
- * column's metadata (the Dynamics → Marketo lane reads none), by what the row itself shows: a
- * FormattedValue beside a number is a choice's label, beside comma-separated numbers a
- * multi-select's labels.
- */
-function choiceKind(type: string | undefined, raw: unknown, label: string): 'one' | 'several' | undefined {
-	if (type !== undefined) return CHOICE_TYPES.has(type) ? 'one' : type === 'MultiSelectPicklist' ? 'several' : undefined;
-	if (typeof raw === 'number' && label) return 'one';
-	return typeof raw === 'string' && MULTI_SELECT_RAW.test(raw) && label ? 'several' : undefined;
-}
-
-/**
- * The value a Dynamics column has in Marketo: a choice as its label (the FormattedValue Dataverse
- * sent with the row), several labels joined with ';'; anything else (or a Marketo field that is not
- * text) as Dataverse sent it. `column` is the column's metadata, or only its name when the caller
- * has no metadata (the row then says whether the value is a choice).
- */
-export function marketoValueOfColumn(row: IDataObject, column: CrmColumn | string | undefined, field: MarketoField | undefined): unknown {
-	const name = typeof column === 'string' ? column : column?.logicalName ?? '';
-	const raw = row[name];
-	if (isEmpty(raw) || (field && !['string', 'text'].includes(field.dataType.toLowerCase()))) return raw;
-	const formatted = row[formattedKey(name)];
-	const label = typeof formatted === 'string' ? formatted : '';
-	const kind = choiceKind(typeof column === 'string' ? undefined : column?.type ?? '', raw, label);
-	if (!kind || !label) return raw;
-	if (kind === 'one') return label;
-	return label.split(';').map((l) => l.trim()).filter(Boolean).join(MARKETO_LABEL_SEPARATOR);
-}
-
-/** One choice's number from its number or label; unknown labels throw a RecordError naming the column. */
-function choiceValue(column: CrmColumn, value: unknown, choices: Map<string, number> | undefined): number {
-	const n = parseNumber(value);
-	if (n !== undefined && Number.isInteger(n)) return n;
-	const byLabel = typeof value === 'string' ? choices?.get(value.trim().toLowerCase()) : undefined;
-	if (byLabel !== undefined) return byLabel;
-	const known = choices?.size ? `: "${show(value)}" is not one of its labels (${[...choices.keys()].slice(0, 10).join(', ')}${choices.size > 10 ? ', …' : ''})` : `: expected one of its numeric values, got ${show(value)}`;
-	throw new RecordError(`Dynamics column "${column.logicalName}" is a choice${known}`, column.logicalName, 'type');
-}
-
-/**
- * Converts a value for a Dataverse column (type and length from metadata). `choices` maps choice
- * labels (lower case) to their numbers when the caller could load them. Throws a RecordError
- * naming the column.
- */
-export function toDynamicsValue(column: CrmColumn, value: unknown, choices?: Map<string, number>): unknown {
-	const name = column.logicalName;
-	const label = `Dynamics column "${name}"`;
-	if (isEmpty(value)) return null;
-	if (CHOICE_TYPES.has(column.type)) return choiceValue(column, value, choices);
-	if (column.type === 'MultiSelectPicklist') {
-		// The Web API takes the picked values as one string of comma-separated numbers
-		// (learn.microsoft.com/power-apps/developer/data-platform/multi-select-picklist).
-		if (typeof value === 'string' && MULTI_SELECT_RAW.test(value)) return value.split(',').map((v) => Number(v.trim())).join(',');
-		const parts = Array.isArray(value) ? value : String(value).split(MARKETO_LABEL_SEPARATOR);
-		const picked = parts.map((p) => (typeof p === 'string' ? p.trim() : p)).filter((p) => !isEmpty(p));
-		return picked.length ? [...new Set(picked.map((p) => choiceValue(column, p, choices)))].join(',') : null;
-	}
-	switch (column.type) {
-		case 'Integer':
-		case 'BigInt':
-			return wholeNumber(label, name, value);
-		case 'Money':
-		case 'Decimal':
-		case 'Double':
-			return anyNumber(label, name, value);
-		case 'Boolean':
-			return trueOrFalse(label, name, value);
-		case 'DateTime':
-			return dateTime(label, name, value);
-		case 'Lookup':
-		case 'Customer':
-		case 'Owner':
-		case 'Uniqueidentifier':
-			throw new RecordError(`${label} is a ${column.type.toLowerCase()} and cannot be written as a plain value`, name, 'type');
-		default: {
-			const text = plainText(label, name, value);
-			if (EMAIL_COLUMNS.has(name) && !EMAIL.test(text.trim())) {
-				throw new RecordError(`${label}: "${show(text)}" is not a valid email address`, name, 'format');
-			}
-			if (column.maxLength !== undefined && text.length > column.maxLength) {
-				throw new RecordError(`${label} is too long (${text.length} characters; Dynamics allows ${column.maxLength})`, name, 'length');
-			}
-			return EMAIL_COLUMNS.has(name) ? text.trim() : text;
 		}
 	}
 }

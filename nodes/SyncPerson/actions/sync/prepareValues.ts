@@ -1,6 +1,6 @@
 import type { ChoiceLabels, CrmColumn, CrmPort } from '../../../crm';
 import type { PersonTable } from '../../../mapping/defaultMappings';
-import { dynamicsValuesFromItem, failureFrom, needsChoiceLabels } from '../../../persons';
+import { dynamicsValuesFromItem, failureFrom } from '../../../persons';
 import type { PersonTask, SyncSettings } from './task';
 
 /**
@@ -17,7 +17,7 @@ export async function prepareValues(crm: CrmPort, tasks: PersonTask[], settings:
 		try {
 			if (!columns.has(table)) columns.set(table, await crm.columns(table));
 			const mappings = settings.mappingsOf(table);
-			if (!choices.has(table) && needsChoiceLabels([t.person!], mappings, columns.get(table)!)) choices.set(table, await crm.choiceLabels(table));
+			if (!choices.has(table) && crm.needsChoiceLabels([t.person!], mappings, columns.get(table)!)) choices.set(table, await crm.choiceLabels(table));
 			// Marketo leaves empty fields out of its answers: only the values the person has are written.
 			const person = Object.fromEntries(Object.entries(t.person!).filter(([k, v]) => k !== 'id' && v !== null && v !== undefined && v !== ''));
 			const { values, synced } = dynamicsValuesFromItem(person, table, mappings, columns.get(table)!, false, choices.get(table));

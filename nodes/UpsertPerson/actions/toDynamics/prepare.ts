@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import type { ChoiceLabels, CrmColumn, CrmPort } from '../../../crm';
 import { MARKER_FIELDS, type FieldMapping, type PersonTable } from '../../../mapping/defaultMappings';
-import { convertDefinedValues, dynamicsValuesFromItem, marketoNameOf, needsChoiceLabels, RecordError, textOf, type ItemOutcome, type ResolvedWrites } from '../../../persons';
+import { convertDefinedValues, dynamicsValuesFromItem, marketoNameOf, RecordError, textOf, type ItemOutcome, type ResolvedWrites } from '../../../persons';
 import { checkedValues, type Rejected } from '../../../persons/pipeline';
 import { commonSkipReason, definedValues, prepareEach, skip, type ItemInHand, type UpsertSettings } from '../settings';
 
@@ -48,7 +48,7 @@ function tableFacts(crm: CrmPort) {
 	return {
 		columnsOf: async (table: PersonTable) => columns.get(table) ?? columns.set(table, await crm.columns(table)).get(table)!,
 		choicesFor: async (table: PersonTable, source: IDataObject, mappings: FieldMapping[], tableColumns: Map<string, CrmColumn>) => {
-			if (!choices.has(table) && needsChoiceLabels([source], mappings, tableColumns)) choices.set(table, await crm.choiceLabels(table));
+			if (!choices.has(table) && crm.needsChoiceLabels([source], mappings, tableColumns)) choices.set(table, await crm.choiceLabels(table));
 			return choices.get(table);
 		},
 	};

@@ -1,11 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { PersonTable } from '../mapping/defaultMappings';
-import type { ApiContext } from '../transport/context';
-import { DataverseApiError } from '../transport/dataverse';
-import { executeBatch, type BatchOperation } from '../transport/dataverseApi';
-import { entityPath } from '../transport/odata';
-import { PERSON_TABLES } from './tables';
+import type { PersonTable } from '../../mapping/defaultMappings';
+import type { ApiContext } from '../../transport/context';
+import { DataverseApiError } from '../../transport/dataverse';
+import { executeBatch, type BatchOperation } from '../../transport/dataverseApi';
+import { entityPath } from '../../transport/odata';
+import { PERSON_TABLES } from '../../persons/tables';
 
 /**
  * Operations per $batch: Dataverse allows 1000. 300, the size of one Marketo call, so a batch of

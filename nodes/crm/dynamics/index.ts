@@ -1,15 +1,15 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { PersonTable } from '../mapping/defaultMappings';
-import { dynamicsColumnMap, loadChoiceLabels } from '../persons/metadata';
-import { findDynamicsByValues } from '../persons/lookup';
-import { writeDynamics } from '../persons/dynamicsWrite';
-import { PERSON_TABLES } from '../persons/tables';
-import { marketoValueOfColumn, toDynamicsValue } from '../persons/values';
-import { lookupId, rowsByIds } from '../records/dataverseRows';
-import type { ApiContext } from '../transport/context';
-import { normaliseGuid } from '../transport/odata';
-import type { CrmPort, CrmRowFacts, CrmRules } from './port';
+import type { PersonTable } from '../../mapping/defaultMappings';
+import { dynamicsColumnMap, loadChoiceLabels, needsChoiceLabels } from './metadata';
+import { findDynamicsByValues } from './find';
+import { writeDynamics } from './write';
+import { PERSON_TABLES } from '../../persons/tables';
+import { marketoValueOfColumn, toDynamicsValue } from './values';
+import { lookupId, rowsByIds } from '../../records/dataverseRows';
+import type { ApiContext } from '../../transport/context';
+import { normaliseGuid } from '../../transport/odata';
+import type { CrmPort, CrmRowFacts, CrmRules } from '../port';
 
 /** Dataverse lead statecode Qualified. */
 const LEAD_QUALIFIED = 1;
@@ -43,6 +43,7 @@ export const dynamicsRules: CrmRules = {
 	emailColumn: () => 'emailaddress1',
 	factColumns: (table) => ['modifiedon', 'createdon', 'merged', '_masterid_value', ...(table === 'contact' ? ['_originatingleadid_value'] : ['statecode'])],
 	rowFacts,
+	needsChoiceLabels,
 	toCrmValue: toDynamicsValue,
 	toMarketoValue: marketoValueOfColumn,
 };
