@@ -3,10 +3,10 @@ import type { IDataObject } from 'n8n-workflow';
 import { buildSyncState, serialiseSyncState } from '../conflict/syncState';
 import { DEFAULT_MAPPINGS, MARKER_FIELDS } from '../mapping/defaultMappings';
 import type { ApiContext } from '../transport/context';
-import { describeLeads, getLeadsBy, queryObjects, syncLeads, syncObjects } from '../transport/marketoApi';
+import { describeLeads, getLeadsBy, OBJECT_PATHS, queryObjects, syncLeads, syncObjects } from '../transport/marketoApi';
 import { columnsOf, companyFromAccount, mapped, salesPersonFromTeam, salesPersonFromUser, sourceColumn, USER_TO_SALES_PERSON } from './builders';
 import { guid, KNOWN_TABLES, lookupId, lookupTable, presentColumns, queryRows, rowsByIds } from './dataverseRows';
-import { checkValues, keepKnownFields, ObjectSchemas, OBJECT_PATHS, writeStatus } from './marketoObjects';
+import { checkValues, keepKnownFields, objectSchema, writeStatus, type ObjectSchema } from './marketoObjects';
 import type { SyncSettings } from './types';
 import { syncFilterValue } from '../mapping/syncFilter';
 
@@ -35,12 +35,24 @@ export class Dependencies {
 	readonly filtered = new Set<string>();
 	readonly createdFirst: CreatedFirst[] = [];
 	private stakeholderRoleNames?: Map<string, string>;
+	/** Object describes, asked once per execution (a failed one is not asked again here). */
+	private readonly schemas = new Map<string, Promise<ObjectSchema | undefined>>();
+	private readonly expectedOwners = new Map<string, string | undefined>();
 
 	constructor(
 		private readonly ctx: ApiContext,
 		private readonly settings: SyncSettings,
-		readonly schemas: ObjectSchemas,
 	) {}
+
+	/** Fields of a Marketo object type, or undefined without a describe (records then go unchecked). */
+	schema(path: string): Promise<ObjectSchema | undefined> {
+		let hit = this.schemas.get(path);
+		if (!hit) {
+			hit = objectSchema(this.ctx, path);
+			this.schemas.set(path, hit);
+		}
+		return hit;
+	}
 
 	noteSalesPerson(id: string): void {
 		this.salesPersons.add(id);
@@ -50,15 +62,26 @@ export class Dependencies {
 		this.companies.set(id, marketoId ?? this.companies.get(id));
 	}
 
+	/**
+	 * Owners a later step will ask for (an opportunity's, while its company is created first): they
+	 * go with the next sales-person look-up and creation, so one call serves both.
+	 */
+	expectSalesPersons(hints: Map<string, string | undefined>): void {
+		for (const [id, table] of hints) this.expectedOwners.set(id, table);
+	}
+
 	/** Makes sure sales persons exist in Marketo; returns the ids that do. `hints` says user or team. */
 	async ensureSalesPersons(ids: Iterable<string>, hints: Map<string, string | undefined> = new Map()): Promise<Set<string>> {
 		const wanted = [...new Set([...ids].map((id) => guid(id)).filter((id): id is string => !!id))];
-		const unknown = wanted.filter((id) => !this.salesPersons.has(id) && !this.unavailable.has(id));
-		if (unknown.length) {
+		const isUnknown = (id: string) => !this.salesPersons.has(id) && !this.unavailable.has(id);
+		if (wanted.some(isUnknown)) {
+			const allHints = new Map([...this.expectedOwners, ...hints]);
+			const unknown = [...new Set([...wanted, ...[...this.expectedOwners.keys()].map((id) => guid(id)).filter((id): id is string => !!id)])].filter(isUnknown);
+			this.expectedOwners.clear();
 			const found = await queryObjects(this.ctx, OBJECT_PATHS.salespersons, { filterType: 'externalSalesPersonId', values: unknown, fields: ['externalSalesPersonId'] });
 			for (const r of found) this.salesPersons.add(String(r.externalSalesPersonId).toLowerCase());
 			const missing = unknown.filter((id) => !this.salesPersons.has(id));
-			if (missing.length) await this.createSalesPersons(missing, hints);
+			if (missing.length) await this.createSalesPersons(missing, allHints);
 		}
 		return new Set(wanted.filter((id) => this.salesPersons.has(id)));
 	}
@@ -82,7 +105,7 @@ export class Dependencies {
 		}
 		for (const id of ids) if (!records.some((r) => r.id === id)) this.unavailable.set(id, `owner ${id} is neither a user nor a team in Dynamics`);
 		if (!records.length) return;
-		const known = await this.schemas.fields(OBJECT_PATHS.salespersons);
+		const known = await this.schema(OBJECT_PATHS.salespersons);
 		records.forEach((r) => keepKnownFields(r.record, known));
 		const valid = this.dropInvalid('sales person', records, (record) => checkValues(record, known, (field) => sourceColumn(USER_TO_SALES_PERSON, field)));
 		if (!valid.length) return;
@@ -139,7 +162,7 @@ export class Dependencies {
 			const owner = lookupId(accounts.get(r.id)!, 'ownerid');
 			if (owner && ownersInMarketo.has(owner)) r.record.externalSalesPersonId = owner;
 		}
-		const known = await this.schemas.fields(OBJECT_PATHS.companies);
+		const known = await this.schema(OBJECT_PATHS.companies);
 		records.forEach((r) => keepKnownFields(r.record, known));
 		const valid = this.dropInvalid('company', records, (record) => checkValues(record, known, (field) => sourceColumn(this.settings.accountFields, field)));
 		if (!valid.length) return;
