@@ -27,15 +27,15 @@ export async function syncCompanies(run: SyncRun, tasks: SyncTask[]): Promise<vo
 			if (dropped.length) warnings.push(`Marketo companies have no field ${dropped.map((d) => `"${d}"`).join(', ')}: left out`);
 			return { task, record, owner, warnings };
 		});
-		const results = await writeValid(ctx, OBJECT_PATHS.companies, plans.map((p) => p.record), (record) =>
-			checkValues(record, known, (field) => sourceColumn(settings.accountFields, field)),
-		);
+		const results = await writeValid(ctx, OBJECT_PATHS.companies, plans.map((p) => p.record), (record) => checkValues(record, known, (field) => sourceColumn(settings.accountFields, field)), {
+			keyField: 'externalCompanyId',
+		});
 		plans.forEach((plan, k) => {
 			const { status, reason, id, invalid } = checkedStatus(results[k]);
 			if (status !== 'failed') deps.noteCompany(plan.task.id, typeof id === 'number' ? id : undefined);
 			report(run, plan.task, {
 				status,
-				reason: status === 'failed' ? (invalid ? reason : `Marketo refused the company: ${reason}`) : '',
+				reason: status === 'failed' ? (invalid ? reason : `Marketo refused the company: ${reason}`) : reason,
 				marketoId: id ?? null,
 				key: { externalCompanyId: plan.task.id, externalSalesPersonId: (plan.record.externalSalesPersonId as string) ?? null },
 				...extras(plan.warnings, createdFor(deps, [plan.owner])),

@@ -58,12 +58,12 @@ export async function syncCustomObjects(run: SyncRun, tasks: SyncTask[]): Promis
 			if (dropped.length) plan.warnings.push(`the ${label} has no field ${dropped.map((d) => `"${d}"`).join(', ')}: left out`);
 			return { task, ...plan };
 		});
-		const results = await writeValid(ctx, path, plans.map((p) => p.record), (record) => checkValues(record, known, (field) => sourceColumn(custom.fields, field)));
+		const results = await writeValid(ctx, path, plans.map((p) => p.record), (record) => checkValues(record, known, (field) => sourceColumn(custom.fields, field)), { keyField: custom.keyField });
 		plans.forEach((plan, k) => {
 			const { status, reason, id, invalid } = checkedStatus(results[k]);
 			report(run, plan.task, {
 				status,
-				reason: status === 'failed' ? (invalid ? reason : `Marketo refused the ${label}: ${reason}`) : '',
+				reason: status === 'failed' ? (invalid ? reason : `Marketo refused the ${label}: ${reason}`) : reason,
 				marketoId: id ?? null,
 				key: { [custom.keyField]: plan.task.id },
 				...extras(plan.warnings, createdFor(deps, plan.refs)),

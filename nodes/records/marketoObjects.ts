@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { toMarketoValue } from '../persons/values';
 import type { ApiContext } from '../transport/context';
-import { describeObject, OBJECT_PATHS, syncObjects, type MarketoField, type RecordResult } from '../transport/marketoApi';
+import { describeObject, OBJECT_PATHS, recentlyWritten, sameValues, syncObjects, type MarketoField, type RecentWrite, type RecordResult } from '../transport/marketoApi';
 import type { RecordStatus } from './types';
 import { errorMessage, reasonsText } from './values';
 
@@ -71,21 +71,36 @@ export function checkValues(record: IDataObject, known: ObjectSchema | undefined
 /** A write result, or the problems that kept the record from being sent. */
 export type CheckedResult = RecordResult | { status: 'invalid'; problems: string[] };
 
+/** A record left unsent: this instance wrote the same values to Marketo moments ago. */
+const UNCHANGED = 'unchanged';
+
 /**
  * Sends the records whose values fit Marketo's field types (≤300 a call, by the transport) and
- * returns one result per record: a record that fails the check gets its problems, unsent.
+ * returns one result per record: a record that fails the check gets its problems, unsent. Unless
+ * `skipUnchanged` is off, a record whose values this instance wrote lately (under `keyField`, the
+ * transport's recent writes) is not sent again: an execution of the same minute (e.g. one that
+ * created it for a reference) wrote exactly these values. A changed value differs and is sent.
  */
-export async function writeValid(ctx: ApiContext, path: string, records: IDataObject[], problemsOf: (record: IDataObject, k: number) => string[]): Promise<CheckedResult[]> {
+export async function writeValid(
+	ctx: ApiContext,
+	path: string,
+	records: IDataObject[],
+	problemsOf: (record: IDataObject, k: number) => string[],
+	{ keyField, skipUnchanged = true }: { keyField: string; skipUnchanged?: boolean },
+): Promise<CheckedResult[]> {
 	const out: CheckedResult[] = new Array(records.length);
-	const valid: number[] = [];
+	const recent = skipUnchanged ? await recentlyWritten(ctx, path, records.map((r) => String(r[keyField]))) : new Map<string, RecentWrite>();
+	const toSend: number[] = [];
 	records.forEach((record, k) => {
 		const problems = problemsOf(record, k);
+		const written = recent.get(String(record[keyField]));
 		if (problems.length) out[k] = { status: 'invalid', problems };
-		else valid.push(k);
+		else if (written?.values === sameValues(record)) out[k] = { status: UNCHANGED, id: written.id, raw: { id: written.id } };
+		else toSend.push(k);
 	});
-	if (valid.length) {
-		const results = await syncObjects(ctx, path, valid.map((k) => records[k]));
-		valid.forEach((k, j) => (out[k] = results[j]));
+	if (toSend.length) {
+		const results = await syncObjects(ctx, path, toSend.map((k) => records[k]), { rememberBy: keyField });
+		toSend.forEach((k, j) => (out[k] = results[j]));
 	}
 	return out;
 }
@@ -97,6 +112,8 @@ export function writeStatus(result: RecordResult | undefined): { status: RecordS
 	if (result.status === 'created') return { status: 'created', reason: '', id };
 	if (result.status === 'updated') return { status: 'updated', reason: '', id };
 	if (result.status === 'deleted') return { status: 'deleted', reason: '', id };
+	// As for a role Marketo has already: the record holds the Dynamics values, so it counts as updated.
+	if (result.status === UNCHANGED) return { status: 'updated', reason: 'already in Marketo with these values (this n8n instance wrote them moments ago)', id };
 	return { status: 'failed', reason: reasonsText(result.reasons, result.status) };
 }
 

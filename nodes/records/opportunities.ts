@@ -91,14 +91,14 @@ export async function syncOpportunities(run: Run, opportunities: Array<{ id: str
 		const dropped = keepKnownFields(plan.record, known);
 		if (dropped.length) plan.warnings.push(`Marketo opportunities have no field ${dropped.map((d) => `"${d}"`).join(', ')}: left out`);
 	}
-	const results = await writeValid(run.ctx, OBJECT_PATHS.opportunities, plans.map((p) => p.record), (record) =>
-		checkValues(record, known, (field) => sourceColumn(settings.opportunityFields, field)),
-	);
+	const results = await writeValid(run.ctx, OBJECT_PATHS.opportunities, plans.map((p) => p.record), (record) => checkValues(record, known, (field) => sourceColumn(settings.opportunityFields, field)), {
+		keyField: 'externalOpportunityId',
+	});
 	plans.forEach((plan, k) => {
 		const { status, reason, id, invalid } = checkedStatus(results[k]);
 		out.set(plan.id, {
 			status,
-			reason: status === 'failed' ? (invalid ? reason : `Marketo refused opportunity ${plan.id}: ${reason}`) : '',
+			reason: status === 'failed' ? (invalid ? reason : `Marketo refused opportunity ${plan.id}: ${reason}`) : reason,
 			marketoId: id,
 			key: { externalOpportunityId: plan.id, externalCompanyId: plan.companyId, externalSalesPersonId: (plan.record.externalSalesPersonId as string) ?? null },
 			customerContact: plan.customerContact,

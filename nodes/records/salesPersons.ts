@@ -16,16 +16,16 @@ export async function syncSalesPersons(run: SyncRun, tasks: SyncTask[]): Promise
 	const known = await run.deps.schema(OBJECT_PATHS.salespersons);
 	const records = live.map((t) => (t.kind === 'systemuser' ? salesPersonFromUser(t.id, t.fields) : salesPersonFromTeam(t.id, t.fields)));
 	const dropped = records.map((r) => keepKnownFields(r, known));
-	const results = await writeValid(run.ctx, OBJECT_PATHS.salespersons, records, (record, k) =>
-		checkValues(record, known, (field) => (live[k].kind === 'team' ? (field === 'lastName' ? 'name' : undefined) : sourceColumn(USER_TO_SALES_PERSON, field))),
-	);
+	// A team's only field is its name (lastName).
+	const sourceOf = (k: number) => (field: string) => (live[k].kind === 'team' ? (field === 'lastName' ? 'name' : undefined) : sourceColumn(USER_TO_SALES_PERSON, field));
+	const results = await writeValid(run.ctx, OBJECT_PATHS.salespersons, records, (record, k) => checkValues(record, known, sourceOf(k)), { keyField: 'externalSalesPersonId' });
 	live.forEach((task, k) => {
 		const { status, reason, id, invalid } = checkedStatus(results[k]);
 		if (status !== 'failed') run.deps.noteSalesPerson(task.id);
 		const warnings = dropped[k].length ? [`Marketo sales persons have no field ${dropped[k].join(', ')}: left out`] : [];
 		report(run, task, {
 			status,
-			reason: status === 'failed' ? (invalid ? reason : `Marketo refused the sales person: ${reason}`) : '',
+			reason: status === 'failed' ? (invalid ? reason : `Marketo refused the sales person: ${reason}`) : reason,
 			marketoId: id ?? null,
 			key: { externalSalesPersonId: task.id },
 			...extras(warnings, []),

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { OBJECT_PATHS, queryObjects } from '../transport/marketoApi';
+import { OBJECT_PATHS, queryObjects, recentlyWritten } from '../transport/marketoApi';
 import { columnsOf } from './builders';
 import { CONNECTION_COLUMNS, placeConnection, type Stakeholder } from './connections';
 import { guid, KNOWN_TABLES, presentColumns, rowsByIds } from './dataverseRows';
@@ -44,9 +44,11 @@ async function reconcileOpportunities(run: SyncRun, opportunityIds: string[]): P
 		else rows.set(id, { ...row });
 	}
 	if (!rows.size) return skipped;
-	const inMarketo = new Set(
-		(await queryObjects(ctx, OBJECT_PATHS.opportunities, { filterType: 'externalOpportunityId', values: [...rows.keys()], fields: ['externalOpportunityId'] })).map((o) => guid(o.externalOpportunityId)),
-	);
+	// Written by this instance moments ago (the opportunity lane's execution), else looked up.
+	const inMarketo = new Set<string | undefined>((await recentlyWritten(ctx, OBJECT_PATHS.opportunities, [...rows.keys()])).keys());
+	const ask = [...rows.keys()].filter((id) => !inMarketo.has(id));
+	const found = ask.length ? await queryObjects(ctx, OBJECT_PATHS.opportunities, { filterType: 'externalOpportunityId', values: ask, fields: ['externalOpportunityId'] }) : [];
+	for (const o of found) inMarketo.add(guid(o.externalOpportunityId));
 	await completeCustomers(run, rows);
 	const ready: Array<{ id: string; customerContact?: string }> = [...rows].filter(([id]) => inMarketo.has(id)).map(([id, row]) => ({ id, customerContact: customerContactOf(row) }));
 	const missing = [...rows].filter(([id]) => !inMarketo.has(id)).map(([id, row]) => ({ id, row }));

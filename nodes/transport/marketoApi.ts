@@ -40,8 +40,43 @@ async function describeCached<T>(ctx: ApiContext, what: string, load: () => Prom
 	return await value;
 }
 
+/** Forgets every Marketo cache of this process: describes and recent object writes (tests). */
 export function clearDescribeCache(): void {
 	describeCache.clear();
+	recentWrites.clear();
+}
+
+/**
+ * Objects this instance wrote lately (key → the values sent and Marketo's id), under the describe
+ * cache policy. An execution of the same minute then needs neither a look-up of a record another
+ * execution just wrote nor a write of the same values again (a trigger delivering an account that
+ * an opportunity's execution created first). Only Sync Records writes these objects, one way from
+ * Dynamics; a delete through this transport forgets its keys.
+ */
+const recentWrites = new Map<string, { at: number; values: string; id?: number | string }>();
+
+export interface RecentWrite {
+	/** The values sent, as `sameValues` compares them. */
+	values: string;
+	id?: number | string;
+}
+
+/** A record's values in a form that compares equal for equal values whatever the key order. */
+export function sameValues(record: IDataObject): string {
+	return JSON.stringify(Object.keys(record).sort().map((k) => [k, record[k]]));
+}
+
+const writeKey = (base: string, objectPath: string, key: unknown) => `${base}|${objectPath}|${String(key).toLowerCase()}`;
+
+/** Which of these keys this instance wrote lately, with what. */
+export async function recentlyWritten(ctx: ApiContext, objectPath: string, keys: string[]): Promise<Map<string, RecentWrite>> {
+	const { base } = await marketoSettings(ctx);
+	const out = new Map<string, RecentWrite>();
+	for (const key of keys) {
+		const hit = recentWrites.get(writeKey(base, objectPath, key));
+		if (hit && Date.now() - hit.at < DESCRIBE_TTL_MS) out.set(key, { values: hit.values, id: hit.id });
+	}
+	return out;
 }
 
 function fieldOf(f: IDataObject, name: unknown, readOnly: boolean): MarketoField {
@@ -224,18 +259,30 @@ export async function syncObjects(
 	ctx: ApiContext,
 	objectPath: string,
 	records: IDataObject[],
-	options: { action?: 'createOnly' | 'updateOnly' | 'createOrUpdate'; dedupeBy?: 'dedupeFields' | 'idField' } = {},
+	options: { action?: 'createOnly' | 'updateOnly' | 'createOrUpdate'; dedupeBy?: 'dedupeFields' | 'idField'; rememberBy?: string } = {},
 ): Promise<RecordResult[]> {
-	return await chunkedWrite(ctx, records, async (input) =>
+	const results = await chunkedWrite(ctx, records, async (input) =>
 		await marketoRequest(ctx, {
 			method: 'POST',
 			path: `${objectPath}.json`,
 			body: { action: options.action ?? 'createOrUpdate', dedupeBy: options.dedupeBy ?? 'dedupeFields', input },
 		}),
 	);
+	const keyField = options.rememberBy;
+	if (keyField) {
+		const { base } = await marketoSettings(ctx);
+		records.forEach((record, k) => {
+			const key = writeKey(base, objectPath, record[keyField]);
+			if (results[k]?.status === 'created' || results[k]?.status === 'updated') recentWrites.set(key, { at: Date.now(), values: sameValues(record), id: results[k].id });
+			else recentWrites.delete(key);
+		});
+	}
+	return results;
 }
 
 export async function deleteObjects(ctx: ApiContext, objectPath: string, keys: IDataObject[], deleteBy: 'dedupeFields' | 'idField' = 'dedupeFields'): Promise<RecordResult[]> {
+	const { base } = await marketoSettings(ctx);
+	for (const key of keys) for (const value of Object.values(key)) recentWrites.delete(writeKey(base, objectPath, value));
 	return await chunkedWrite(ctx, keys, async (input) =>
 		await marketoRequest(ctx, { method: 'POST', path: `${objectPath}/delete.json`, body: { deleteBy, input } }),
 	);

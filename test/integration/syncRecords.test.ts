@@ -249,6 +249,38 @@ describe('Sync Records to Marketo', () => {
 		expect([calls['GET /rest/v1/salespersons.json'], calls['POST /rest/v1/salespersons.json']]).toEqual([1, 1]);
 	});
 
+	test("records an earlier execution created for a reference are not looked up or sent again with the same values; a changed value is", async () => {
+		const ann = user('Ann', 'Owner');
+		const acc = account('Wingtip', {}, ann);
+		const opp = opportunity('Wingtip deal', { table: 'account', id: acc }, ann);
+		// The opportunity's execution creates the account's company and the owner's sales person first.
+		await sync([item('opportunity', opp)], { recordType: 'opportunity' });
+		expect(objects('companies')).toEqual([expect.objectContaining({ externalCompanyId: acc, company: 'Wingtip', externalSalesPersonId: ann })]);
+		const before = { ...sims.marketo.stats().byRoute };
+		// Then the users' and the accounts' triggers deliver the same records.
+		const sameUser = await sync([item('systemuser', ann)], { recordType: 'systemuser' });
+		const sameAccount = await sync([item('account', acc)], { recordType: 'account' });
+		expect(sameUser.ok[0]).toMatchObject({ status: 'updated', reason: expect.stringContaining('already in Marketo with these values') });
+		expect(sameAccount.ok[0]).toMatchObject({ status: 'updated', reason: expect.stringContaining('already in Marketo with these values'), key: { externalCompanyId: acc, externalSalesPersonId: ann } });
+		expect(callsSince(before)).toEqual({});
+
+		dv().update('account', acc, { name: 'Wingtip Toys' });
+		const renamed = await sync([item('account', acc)], { recordType: 'account' });
+		expect(renamed.ok[0]).toMatchObject({ status: 'updated', reason: '' });
+		expect(objects('companies')).toEqual([expect.objectContaining({ externalCompanyId: acc, company: 'Wingtip Toys' })]);
+	});
+
+	test('a company Sync Records deleted is written again when its account comes back with the same values', async () => {
+		const acc = account('Phoenix');
+		await sync([item('account', acc)], { recordType: 'account' });
+		const fields = item('account', acc);
+		await sync([item('account', acc, 'deleted')], { recordType: 'account' });
+		expect(objects('companies')).toEqual([]);
+		const back = await sync([fields], { recordType: 'account' });
+		expect(back.ok[0]).toMatchObject({ status: 'created' });
+		expect(objects('companies')).toEqual([expect.objectContaining({ externalCompanyId: acc, company: 'Phoenix' })]);
+	});
+
 	test('Marketo object describes are asked once per instance, also by executions that run at the same time', async () => {
 		const accounts = [account('Litware'), account('Proseware')];
 		const before = { ...sims.marketo.stats().byRoute };
