@@ -1,8 +1,7 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { getAll, listColumns, listTables, readName } from '../transport/dataverseApi';
-import { describeLeads, listCustomActivityTypes } from '../transport/marketoApi';
-import { marketoRequest } from '../transport/marketo';
+import { listActiveUsers, listColumns, listTables, readName } from '../transport/dataverseApi';
+import { describeLeads, listCustomActivityTypes, listCustomObjects } from '../transport/marketoApi';
 
 /**
  * Dropdown sources shared by several nodes, loaded live from Dataverse metadata and Marketo's
@@ -39,9 +38,9 @@ export async function getMarketoLeadFields(this: ILoadOptionsFunctions): Promise
 
 /** Active Dynamics users, for owner pickers. */
 export async function getSystemUsers(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-	const users = await getAll(this, { entitySet: 'systemusers', select: ['systemuserid', 'fullname', 'internalemailaddress'], filter: 'isdisabled eq false' }, 1000);
+	const users = await listActiveUsers(this);
 	return users
-		.map((u) => ({ name: String(u.fullname ?? u.internalemailaddress ?? u.systemuserid), value: String(u.systemuserid), description: String(u.internalemailaddress ?? '') }))
+		.map((u) => ({ name: u.fullName || u.email || u.id, value: u.id, description: u.email }))
 		.sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -51,6 +50,6 @@ export async function getCustomActivityTypes(this: ILoadOptionsFunctions): Promi
 }
 
 export async function getMarketoCustomObjects(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-	const envelope = await marketoRequest(this, { method: 'GET', path: '/v1/customobjects.json' });
-	return (envelope.result ?? []).map((o) => ({ name: String(o.displayName ?? o.name), value: String(o.name) }));
+	const types = await listCustomObjects(this);
+	return types.map((o) => ({ name: o.displayName, value: o.name }));
 }

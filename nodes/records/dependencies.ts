@@ -1,14 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { buildSyncState, serialiseSyncState } from '../conflict/syncState';
-import { DEFAULT_MAPPINGS, MARKER_FIELDS } from '../mapping/defaultMappings';
+import { MARKER_FIELDS } from '../mapping/defaultMappings';
 import type { ApiContext } from '../transport/context';
-import { describeLeads, getLeadsBy, queryObjects, syncLeads, syncObjects } from '../transport/marketoApi';
-import { columnsOf, companyFromAccount, mapped, salesPersonFromTeam, salesPersonFromUser, sourceColumn, USER_TO_SALES_PERSON } from './builders';
-import { guid, KNOWN_TABLES, lookupId, lookupTable, presentColumns, queryRows, rowsByIds } from './dataverseRows';
-import { checkValues, keepKnownFields, ObjectSchemas, OBJECT_PATHS, writeStatus } from './marketoObjects';
+import { OBJECT_PATHS, queryObjects, recentlyWritten, syncLeads } from '../transport/marketoApi';
+import { sourceColumn, USER_TO_SALES_PERSON } from './builders';
+import { guid, KNOWN_TABLES, queryRows } from './dataverseRows';
+import { companyRecords, contactPersonRecords, personIdsByMicrosoftId, salesPersonRecords } from './referencedRows';
+import { checkedStatus, checkValues, keepKnownFields, objectSchema, writeStatus, writeValid, type ObjectSchema } from './marketoObjects';
 import type { SyncSettings } from './types';
-import { syncFilterValue } from '../mapping/syncFilter';
 
 /** A record the node created first because something referred to it. */
 export interface CreatedFirst extends IDataObject {
@@ -35,12 +34,24 @@ export class Dependencies {
 	readonly filtered = new Set<string>();
 	readonly createdFirst: CreatedFirst[] = [];
 	private stakeholderRoleNames?: Map<string, string>;
+	/** Object describes, asked once per execution (a failed one is not asked again here). */
+	private readonly schemas = new Map<string, Promise<ObjectSchema | undefined>>();
+	private readonly expectedOwners = new Map<string, string | undefined>();
 
 	constructor(
 		private readonly ctx: ApiContext,
 		private readonly settings: SyncSettings,
-		readonly schemas: ObjectSchemas,
 	) {}
+
+	/** Fields of a Marketo object type, or undefined without a describe (records then go unchecked). */
+	schema(path: string): Promise<ObjectSchema | undefined> {
+		let hit = this.schemas.get(path);
+		if (!hit) {
+			hit = objectSchema(this.ctx, path);
+			this.schemas.set(path, hit);
+		}
+		return hit;
+	}
 
 	noteSalesPerson(id: string): void {
 		this.salesPersons.add(id);
@@ -50,15 +61,29 @@ export class Dependencies {
 		this.companies.set(id, marketoId ?? this.companies.get(id));
 	}
 
+	/**
+	 * Owners a later step will ask for (an opportunity's, while its company is created first): they
+	 * go with the next sales-person look-up and creation, so one call serves both.
+	 */
+	expectSalesPersons(hints: Map<string, string | undefined>): void {
+		for (const [id, table] of hints) this.expectedOwners.set(id, table);
+	}
+
 	/** Makes sure sales persons exist in Marketo; returns the ids that do. `hints` says user or team. */
 	async ensureSalesPersons(ids: Iterable<string>, hints: Map<string, string | undefined> = new Map()): Promise<Set<string>> {
 		const wanted = [...new Set([...ids].map((id) => guid(id)).filter((id): id is string => !!id))];
-		const unknown = wanted.filter((id) => !this.salesPersons.has(id) && !this.unavailable.has(id));
-		if (unknown.length) {
-			const found = await queryObjects(this.ctx, OBJECT_PATHS.salespersons, { filterType: 'externalSalesPersonId', values: unknown, fields: ['externalSalesPersonId'] });
+		const isUnknown = (id: string) => !this.salesPersons.has(id) && !this.unavailable.has(id);
+		if (wanted.some(isUnknown)) {
+			const allHints = new Map([...this.expectedOwners, ...hints]);
+			const unknown = [...new Set([...wanted, ...[...this.expectedOwners.keys()].map((id) => guid(id)).filter((id): id is string => !!id)])].filter(isUnknown);
+			this.expectedOwners.clear();
+			// Written by this instance moments ago (another execution): no look-up needed.
+			for (const id of (await recentlyWritten(this.ctx, OBJECT_PATHS.salespersons, unknown)).keys()) this.salesPersons.add(id);
+			const ask = unknown.filter((id) => !this.salesPersons.has(id));
+			const found = ask.length ? await queryObjects(this.ctx, OBJECT_PATHS.salespersons, { filterType: 'externalSalesPersonId', values: ask, fields: ['externalSalesPersonId'] }) : [];
 			for (const r of found) this.salesPersons.add(String(r.externalSalesPersonId).toLowerCase());
 			const missing = unknown.filter((id) => !this.salesPersons.has(id));
-			if (missing.length) await this.createSalesPersons(missing, hints);
+			if (missing.length) await this.createSalesPersons(missing, allHints);
 		}
 		return new Set(wanted.filter((id) => this.salesPersons.has(id)));
 	}
@@ -68,31 +93,10 @@ export class Dependencies {
 			for (const id of ids) this.unavailable.set(id, `sales person ${id} is not in Marketo (creating missing records is off)`);
 			return;
 		}
-		const records: Array<{ id: string; record: IDataObject }> = [];
-		const userIds = ids.filter((id) => hints.get(id) !== 'team');
-		if (userIds.length) {
-			const { present } = await presentColumns(this.ctx, 'systemuser', columnsOf(USER_TO_SALES_PERSON));
-			const users = await rowsByIds(this.ctx, KNOWN_TABLES.systemuser, userIds, present);
-			for (const [id, row] of users) records.push({ id, record: salesPersonFromUser(id, row) });
-		}
-		const teamIds = ids.filter((id) => !records.some((r) => r.id === id));
-		if (teamIds.length) {
-			const teams = await rowsByIds(this.ctx, KNOWN_TABLES.team, teamIds, ['name']);
-			for (const [id, row] of teams) records.push({ id, record: salesPersonFromTeam(id, row) });
-		}
-		for (const id of ids) if (!records.some((r) => r.id === id)) this.unavailable.set(id, `owner ${id} is neither a user nor a team in Dynamics`);
+		const { records, unavailable } = await salesPersonRecords(this.ctx, ids, hints);
+		for (const [id, why] of unavailable) this.unavailable.set(id, why);
 		if (!records.length) return;
-		const known = await this.schemas.fields(OBJECT_PATHS.salespersons);
-		records.forEach((r) => keepKnownFields(r.record, known));
-		const valid = this.dropInvalid('sales person', records, (record) => checkValues(record, known, (field) => sourceColumn(USER_TO_SALES_PERSON, field)));
-		if (!valid.length) return;
-		const results = await syncObjects(this.ctx, OBJECT_PATHS.salespersons, valid.map((r) => r.record));
-		valid.forEach((r, k) => {
-			const { status, reason } = writeStatus(results[k]);
-			this.createdFirst.push({ object: 'salesPerson', dynamicsId: r.id, status, reason });
-			if (status === 'failed') this.unavailable.set(r.id, `sales person ${r.id} could not be created in Marketo: ${reason}`);
-			else this.salesPersons.add(r.id);
-		});
+		for (const { id } of await this.createReferenced('salesPerson', records, (field) => sourceColumn(USER_TO_SALES_PERSON, field))) this.salesPersons.add(id);
 	}
 
 	/** Makes sure companies exist in Marketo (created from their Dynamics accounts); returns those that do. */
@@ -100,7 +104,9 @@ export class Dependencies {
 		const wanted = [...new Set([...ids].map((id) => guid(id)).filter((id): id is string => !!id))];
 		const unknown = wanted.filter((id) => !this.companies.has(id) && !this.unavailable.has(id));
 		if (unknown.length) {
-			const found = await queryObjects(this.ctx, OBJECT_PATHS.companies, { filterType: 'externalCompanyId', values: unknown, fields: ['id', 'externalCompanyId'] });
+			for (const [id, written] of await recentlyWritten(this.ctx, OBJECT_PATHS.companies, unknown)) this.companies.set(id, typeof written.id === 'number' ? written.id : undefined);
+			const ask = unknown.filter((id) => !this.companies.has(id));
+			const found = ask.length ? await queryObjects(this.ctx, OBJECT_PATHS.companies, { filterType: 'externalCompanyId', values: ask, fields: ['id', 'externalCompanyId'] }) : [];
 			for (const r of found) this.companies.set(String(r.externalCompanyId).toLowerCase(), Number(r.id));
 			const missing = unknown.filter((id) => !this.companies.has(id));
 			if (missing.length) await this.createCompanies(missing);
@@ -113,43 +119,41 @@ export class Dependencies {
 			for (const id of ids) this.unavailable.set(id, `company ${id} is not in Marketo (creating missing records is off)`);
 			return;
 		}
-		const filter = this.settings.syncFilterField;
-		const { present } = await presentColumns(this.ctx, 'account', columnsOf(this.settings.accountFields, '_ownerid_value', filter));
-		const accounts = await rowsByIds(this.ctx, KNOWN_TABLES.account, ids, present);
-		const records: Array<{ id: string; record: IDataObject }> = [];
-		const owners = new Map<string, string | undefined>();
-		for (const id of ids) {
-			const row = accounts.get(id);
-			if (!row) {
-				this.unavailable.set(id, `account ${id} does not exist in Dynamics`);
-				continue;
-			}
-			if (filter && syncFilterValue(row[filter]) === false) {
-				this.unavailable.set(id, `account ${id} is not synced (its sync filter ${filter} is No)`);
-				this.filtered.add(id);
-				continue;
-			}
-			const owner = lookupId(row, 'ownerid');
-			if (owner) owners.set(owner, lookupTable(row, 'ownerid'));
-			records.push({ id, record: companyFromAccount(id, row, this.settings.accountFields) });
-		}
+		const { records, unavailable, filtered, owners } = await companyRecords(this.ctx, this.settings, ids);
+		for (const [id, why] of unavailable) this.unavailable.set(id, why);
+		for (const id of filtered) this.filtered.add(id);
 		if (!records.length) return;
-		const ownersInMarketo = await this.ensureSalesPersons(owners.keys(), owners);
+		const ownersInMarketo = await this.ensureSalesPersons([...owners.values()].map((o) => o.id), new Map([...owners.values()].map((o) => [o.id, o.table])));
 		for (const r of records) {
-			const owner = lookupId(accounts.get(r.id)!, 'ownerid');
+			const owner = owners.get(r.id)?.id;
 			if (owner && ownersInMarketo.has(owner)) r.record.externalSalesPersonId = owner;
 		}
-		const known = await this.schemas.fields(OBJECT_PATHS.companies);
+		for (const { id, marketoId } of await this.createReferenced('company', records, (field) => sourceColumn(this.settings.accountFields, field))) this.companies.set(id, marketoId);
+	}
+
+	/**
+	 * Creates referenced sales persons or companies: fields Marketo's object lacks are left out, and
+	 * a record whose values Marketo would refuse is not sent; each is listed under `createdFirst`, and
+	 * one not created is unavailable, with why. Returns those created.
+	 */
+	private async createReferenced(object: 'salesPerson' | 'company', records: Array<{ id: string; record: IDataObject }>, sourceOf: (field: string) => string | undefined): Promise<Array<{ id: string; marketoId?: number }>> {
+		const path = object === 'company' ? OBJECT_PATHS.companies : OBJECT_PATHS.salespersons;
+		const name = (id: string) => (object === 'company' ? `company for account ${id}` : `sales person ${id}`);
+		const known = await this.schema(path);
 		records.forEach((r) => keepKnownFields(r.record, known));
-		const valid = this.dropInvalid('company', records, (record) => checkValues(record, known, (field) => sourceColumn(this.settings.accountFields, field)));
-		if (!valid.length) return;
-		const results = await syncObjects(this.ctx, OBJECT_PATHS.companies, valid.map((r) => r.record));
-		valid.forEach((r, k) => {
-			const { status, reason, id } = writeStatus(results[k]);
-			this.createdFirst.push({ object: 'company', dynamicsId: r.id, status, reason });
-			if (status === 'failed') this.unavailable.set(r.id, `company for account ${r.id} could not be created in Marketo: ${reason}`);
-			else this.companies.set(r.id, typeof id === 'number' ? id : undefined);
+		// Not found by the look-up: sent even if this instance wrote the same values (deleted in Marketo since).
+		const results = await writeValid(this.ctx, path, records.map((r) => r.record), (record) => checkValues(record, known, sourceOf), {
+			keyField: object === 'company' ? 'externalCompanyId' : 'externalSalesPersonId',
+			skipUnchanged: false,
 		});
+		const created: Array<{ id: string; marketoId?: number }> = [];
+		records.forEach((r, k) => {
+			const { status, reason, id } = checkedStatus(results[k]);
+			this.createdFirst.push({ object, dynamicsId: r.id, status, reason });
+			if (status === 'failed') this.unavailable.set(r.id, `${name(r.id)} could not be created in Marketo: ${reason}`);
+			else created.push({ id: r.id, marketoId: typeof id === 'number' ? id : undefined });
+		});
+		return created;
 	}
 
 	/**
@@ -160,11 +164,7 @@ export class Dependencies {
 		const wanted = [...new Set([...ids].map((id) => guid(id)).filter((id): id is string => !!id))];
 		const unknown = wanted.filter((id) => !this.persons.has(id) && !this.unavailable.has(id));
 		if (unknown.length) {
-			const found = await getLeadsBy(this.ctx, MARKER_FIELDS.id, unknown, ['id', MARKER_FIELDS.id]);
-			for (const p of found.sort((a, b) => Number(a.id) - Number(b.id))) {
-				const id = guid(p[MARKER_FIELDS.id]);
-				if (id && !this.persons.has(id)) this.persons.set(id, Number(p.id));
-			}
+			this.notePersons(await personIdsByMicrosoftId(this.ctx, unknown));
 			const missing = unknown.filter((id) => !this.persons.has(id));
 			if (missing.length) await this.createPersons(missing);
 		}
@@ -173,47 +173,23 @@ export class Dependencies {
 		return out;
 	}
 
+	private notePersons(found: Map<string, number>): void {
+		for (const [id, leadId] of found) if (!this.persons.has(id)) this.persons.set(id, leadId);
+	}
+
 	private async createPersons(ids: string[]): Promise<void> {
 		if (!this.settings.createMissingPersons) {
 			for (const id of ids) this.unavailable.set(id, `contact ${id} has no Marketo person (creating missing persons is off)`);
 			return;
 		}
-		const filter = this.settings.syncFilterField;
-		const mappings = DEFAULT_MAPPINGS.contact;
-		const { present } = await presentColumns(this.ctx, 'contact', columnsOf(mappings, filter, 'createdon'));
-		const contacts = await rowsByIds(this.ctx, KNOWN_TABLES.contact, ids, present);
-		const leadFields = new Set((await describeLeads(this.ctx)).map((f) => f.name));
-		const records: Array<{ id: string; record: IDataObject }> = [];
-		for (const id of ids) {
-			const row = contacts.get(id);
-			if (!row) {
-				this.unavailable.set(id, `contact ${id} does not exist in Dynamics (a lead cannot hold an opportunity role)`);
-				continue;
-			}
-			if (filter && syncFilterValue(row[filter]) === false) {
-				this.unavailable.set(id, `contact ${id} is not synced (its sync filter ${filter} is No)`);
-				this.filtered.add(id);
-				continue;
-			}
-			const values = mapped(row, mappings);
-			for (const key of Object.keys(values)) if (values[key] === null || !leadFields.has(key)) delete values[key];
-			const record: IDataObject = { ...values, [MARKER_FIELDS.id]: id, [MARKER_FIELDS.type]: 'Contact' };
-			if (typeof row.createdon === 'string') record[MARKER_FIELDS.createdDate] = row.createdon;
-			if (leadFields.has(MARKER_FIELDS.syncState)) record[MARKER_FIELDS.syncState] = serialiseSyncState(buildSyncState(values));
-			for (const key of Object.keys(record)) if (!leadFields.has(key)) delete record[key];
-			records.push({ id, record });
-		}
+		const { records, unavailable, filtered } = await contactPersonRecords(this.ctx, this.settings, ids);
+		for (const [id, why] of unavailable) this.unavailable.set(id, why);
+		for (const id of filtered) this.filtered.add(id);
 		if (!records.length) return;
 		const results = await syncLeads(this.ctx, records.map((r) => r.record), { action: 'createOnly', lookupField: MARKER_FIELDS.id });
 		// 1005: the person lane created it meanwhile (both lanes run in the same minute); use that one.
 		const raced = records.filter((_r, k) => results[k]?.reasons?.some((x) => x.code === '1005'));
-		if (raced.length) {
-			const found = await getLeadsBy(this.ctx, MARKER_FIELDS.id, raced.map((r) => r.id), ['id', MARKER_FIELDS.id]);
-			for (const p of found) {
-				const id = guid(p[MARKER_FIELDS.id]);
-				if (id && !this.persons.has(id)) this.persons.set(id, Number(p.id));
-			}
-		}
+		if (raced.length) this.notePersons(await personIdsByMicrosoftId(this.ctx, raced.map((r) => r.id)));
 		records.forEach((r, k) => {
 			const result = results[k];
 			const { status, reason } = writeStatus(result);
@@ -224,18 +200,6 @@ export class Dependencies {
 			this.createdFirst.push({ object: 'person', dynamicsId: r.id, status, reason });
 			if (status === 'failed' || result?.id === undefined) this.unavailable.set(r.id, `the Marketo person of contact ${r.id} could not be created: ${reason}`);
 			else this.persons.set(r.id, Number(result.id));
-		});
-	}
-
-	/** Records whose values Marketo would refuse are not sent; they are reported as not created. */
-	private dropInvalid(object: string, records: Array<{ id: string; record: IDataObject }>, check: (record: IDataObject) => string[]): Array<{ id: string; record: IDataObject }> {
-		return records.filter((r) => {
-			const problems = check(r.record);
-			if (!problems.length) return true;
-			const reason = problems.join('; ');
-			this.createdFirst.push({ object: object === 'company' ? 'company' : 'salesPerson', dynamicsId: r.id, status: 'failed', reason });
-			this.unavailable.set(r.id, `${object} ${r.id} could not be created in Marketo: ${reason}`);
-			return false;
 		});
 	}
 

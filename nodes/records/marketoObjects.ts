@@ -1,12 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { toMarketoValue } from '../persons/values';
 import type { ApiContext } from '../transport/context';
-import { marketoRequest, marketoSettings } from '../transport/marketo';
-import { customObjectPath, OBJECT_PATHS, type RecordResult } from '../transport/marketoApi';
+import { describeObject, OBJECT_PATHS, recentlyWritten, sameValues, syncObjects, type MarketoField, type RecentWrite, type RecordResult } from '../transport/marketoApi';
 import type { RecordStatus } from './types';
-import { reasonsText } from './values';
+import { errorMessage, reasonsText } from './values';
 
-export const OBJECT_LABELS: Record<string, string> = {
+const OBJECT_LABELS: Record<string, string> = {
 	[OBJECT_PATHS.companies]: 'company',
 	[OBJECT_PATHS.salespersons]: 'sales person',
 	[OBJECT_PATHS.opportunities]: 'opportunity',
@@ -17,63 +17,20 @@ export function objectLabel(path: string): string {
 	return OBJECT_LABELS[path] ?? `custom object ${path.split('/').pop()}`;
 }
 
-export { customObjectPath, OBJECT_PATHS };
-
-export interface ObjectField {
-	name: string;
-	dataType: string;
-	length?: number;
-}
-
-export type ObjectSchema = Map<string, ObjectField>;
-
-/** Object describes change rarely (an admin adds a field): cached a few minutes per instance. */
-const schemaCache = new Map<string, { at: number; schema: ObjectSchema }>();
-const SCHEMA_TTL_MS = 10 * 60_000;
-
-export function clearObjectSchemaCache(): void {
-	schemaCache.clear();
-}
+/** A Marketo object type's fields by name (describe). */
+export type ObjectSchema = Map<string, MarketoField>;
 
 /**
- * Fields of a Marketo object type (describe): a mapped field that Marketo lacks is left out and
- * reported, and values are checked before they are sent so a bad value fails its own record with
- * a message naming the field. One describe per object type per execution at most, shared for a
- * few minutes.
+ * Fields of a Marketo object type (the transport's describe, cached by its one policy): a mapped
+ * field that Marketo lacks is left out and reported, and values are checked before they are sent.
+ * Without a describe (it failed) records go as they are and Marketo judges them.
  */
-export class ObjectSchemas {
-	private readonly cache = new Map<string, Promise<ObjectSchema | undefined>>();
-
-	constructor(private readonly ctx: ApiContext) {}
-
-	fields(path: string): Promise<ObjectSchema | undefined> {
-		let hit = this.cache.get(path);
-		if (!hit) {
-			hit = this.load(path);
-			this.cache.set(path, hit);
-		}
-		return hit;
-	}
-
-	private async load(path: string): Promise<ObjectSchema | undefined> {
-		try {
-			const { base } = await marketoSettings(this.ctx);
-			const key = `${base}|${path}`;
-			const cached = schemaCache.get(key);
-			if (cached && Date.now() - cached.at < SCHEMA_TTL_MS) return cached.schema;
-			const envelope = await marketoRequest(this.ctx, { method: 'GET', path: `${path}/describe.json` });
-			const fields = (envelope.result?.[0]?.fields as IDataObject[] | undefined) ?? [];
-			const schema: ObjectSchema = new Map();
-			for (const f of fields) {
-				const name = String(f.name ?? '');
-				if (name) schema.set(name, { name, dataType: String(f.dataType ?? 'string').toLowerCase(), length: typeof f.length === 'number' ? f.length : undefined });
-			}
-			schemaCache.set(key, { at: Date.now(), schema });
-			return schema;
-		} catch {
-			// Without a describe, records go as they are and Marketo judges them.
-			return undefined;
-		}
+export async function objectSchema(ctx: ApiContext, path: string): Promise<ObjectSchema | undefined> {
+	try {
+		const { fields } = await describeObject(ctx, path);
+		return new Map(fields.map((f) => [f.name, f]));
+	} catch {
+		return undefined;
 	}
 }
 
@@ -90,49 +47,62 @@ export function keepKnownFields(record: IDataObject, known: ObjectSchema | undef
 	return dropped;
 }
 
-const NUMBER_TEXT = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
-
-function show(value: unknown): string {
-	const text = typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
-	return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
 /**
- * Checks values against the object's field types and lengths, as Marketo would; returns one line
- * per problem, naming the field (and the Dynamics column it came from, when known).
+ * Checks values against the object's field types and lengths with the one Marketo value rule
+ * (persons/values `toMarketoValue`); returns one line per value Marketo would refuse, naming the
+ * field and the Dynamics column it came from, when known.
  */
 export function checkValues(record: IDataObject, known: ObjectSchema | undefined, sourceOf: (field: string) => string | undefined = () => undefined): string[] {
 	if (!known) return [];
 	const problems: string[] = [];
 	for (const [key, value] of Object.entries(record)) {
 		const field = known.get(key);
-		if (!field || value === null || value === undefined || value === '') continue;
-		const from = sourceOf(key);
-		const name = `field "${key}" (${field.dataType})${from ? ` ← Dynamics column "${from}"` : ''}`;
-		switch (field.dataType) {
-			case 'integer':
-			case 'float':
-			case 'currency':
-			case 'percent': {
-				const ok = typeof value === 'number' ? Number.isFinite(value) : typeof value === 'string' && NUMBER_TEXT.test(value);
-				if (!ok || (field.dataType === 'integer' && !Number.isInteger(Number(value)))) problems.push(`${name} cannot hold ${show(value)}: ${field.dataType === 'integer' ? 'a whole number' : 'a number'} is expected`);
-				break;
-			}
-			case 'boolean':
-				if (typeof value !== 'boolean' && !['true', 'false', '1', '0'].includes(String(value).toLowerCase())) problems.push(`${name} cannot hold ${show(value)}: true or false is expected`);
-				break;
-			case 'date':
-			case 'datetime':
-				if (typeof value !== 'string' || !Number.isFinite(Date.parse(value))) problems.push(`${name} cannot hold ${show(value)}: a date is expected`);
-				break;
-			default:
-				if (typeof value === 'object') problems.push(`${name} cannot hold ${show(value)}: text is expected`);
-				else if (field.length !== undefined && String(value).length > field.length) {
-					problems.push(`${name} is too long (${String(value).length} characters; Marketo allows ${field.length})`);
-				}
+		if (!field) continue;
+		try {
+			toMarketoValue(key, field, value);
+		} catch (error) {
+			const from = sourceOf(key);
+			problems.push(`${errorMessage(error)}${from ? ` (from Dynamics column "${from}")` : ''}`);
 		}
 	}
 	return problems;
+}
+
+/** A write result, or the problems that kept the record from being sent. */
+export type CheckedResult = RecordResult | { status: 'invalid'; problems: string[] };
+
+/** A record left unsent: this instance wrote the same values to Marketo moments ago. */
+const UNCHANGED = 'unchanged';
+
+/**
+ * Sends the records whose values fit Marketo's field types (≤300 a call, by the transport) and
+ * returns one result per record: a record that fails the check gets its problems, unsent. Unless
+ * `skipUnchanged` is off, a record whose values this instance wrote lately (under `keyField`, the
+ * transport's recent writes) is not sent again: an execution of the same minute (e.g. one that
+ * created it for a reference) wrote exactly these values. A changed value differs and is sent.
+ */
+export async function writeValid(
+	ctx: ApiContext,
+	path: string,
+	records: IDataObject[],
+	problemsOf: (record: IDataObject, k: number) => string[],
+	{ keyField, skipUnchanged = true }: { keyField: string; skipUnchanged?: boolean },
+): Promise<CheckedResult[]> {
+	const out: CheckedResult[] = new Array(records.length);
+	const recent = skipUnchanged ? await recentlyWritten(ctx, path, records.map((r) => String(r[keyField]))) : new Map<string, RecentWrite>();
+	const toSend: number[] = [];
+	records.forEach((record, k) => {
+		const problems = problemsOf(record, k);
+		const written = recent.get(String(record[keyField]));
+		if (problems.length) out[k] = { status: 'invalid', problems };
+		else if (written?.values === sameValues(record)) out[k] = { status: UNCHANGED, id: written.id, raw: { id: written.id } };
+		else toSend.push(k);
+	});
+	if (toSend.length) {
+		const results = await syncObjects(ctx, path, toSend.map((k) => records[k]), { rememberBy: keyField });
+		toSend.forEach((k, j) => (out[k] = results[j]));
+	}
+	return out;
 }
 
 /** A Marketo per-record write result as our status, with Marketo's reasons for a refusal. */
@@ -142,7 +112,15 @@ export function writeStatus(result: RecordResult | undefined): { status: RecordS
 	if (result.status === 'created') return { status: 'created', reason: '', id };
 	if (result.status === 'updated') return { status: 'updated', reason: '', id };
 	if (result.status === 'deleted') return { status: 'deleted', reason: '', id };
+	// As for a role Marketo has already: the record holds the Dynamics values, so it counts as updated.
+	if (result.status === UNCHANGED) return { status: 'updated', reason: 'already in Marketo with these values (this n8n instance wrote them moments ago)', id };
 	return { status: 'failed', reason: reasonsText(result.reasons, result.status) };
+}
+
+/** Status of a writeValid result; `invalid` when the check kept it from being sent. */
+export function checkedStatus(result: CheckedResult | undefined): { status: RecordStatus; reason: string; id?: string | number; invalid: boolean } {
+	if (result && 'problems' in result) return { status: 'failed', reason: result.problems.join('; '), invalid: true };
+	return { ...writeStatus(result), invalid: false };
 }
 
 /** A delete result: "not found" (1013) is not a failure, the object is gone either way. */

@@ -158,6 +158,21 @@ export async function whoAmI(ctx: ApiContext): Promise<string> {
 	});
 }
 
+export interface UserInfo {
+	id: string;
+	fullName: string;
+	email: string;
+}
+
+/** Active (enabled) users, for owner pickers: at most 1,000, cached like metadata. */
+export async function listActiveUsers(ctx: ApiContext): Promise<UserInfo[]> {
+	const { environment } = await dataverseCredentials(ctx);
+	return await cached(`${environment}|activeUsers`, async () => {
+		const rows = await getAll(ctx, { entitySet: 'systemusers', select: ['systemuserid', 'fullname', 'internalemailaddress'], filter: 'isdisabled eq false' }, 1000);
+		return rows.map((u) => ({ id: String(u.systemuserid), fullName: String(u.fullname ?? ''), email: String(u.internalemailaddress ?? '') }));
+	});
+}
+
 export interface PageRequest {
 	/** A nextLink or deltaLink to follow unchanged. */
 	url?: string;

@@ -20,33 +20,111 @@ export interface RecordResult {
 	raw: IDataObject;
 }
 
-const describeCache = new Map<string, { at: number; fields: MarketoField[] }>();
+/**
+ * Describes change rarely (an admin adds a field), so every Marketo describe (lead fields, object
+ * types, the custom object list) follows one cache policy: per instance, kept a few minutes
+ * (Marketo advises caching a day), and callers that ask at the same time share one request.
+ */
+const describeCache = new Map<string, { at: number; value: Promise<unknown> }>();
 const DESCRIBE_TTL_MS = 10 * 60_000;
 
-/** Lead fields (REST names) from describe.json; cached a few minutes (Marketo advises a day). */
-export async function describeLeads(ctx: ApiContext): Promise<MarketoField[]> {
+async function describeCached<T>(ctx: ApiContext, what: string, load: () => Promise<T>): Promise<T> {
 	const { base } = await marketoSettings(ctx);
-	const hit = describeCache.get(base);
-	if (hit && Date.now() - hit.at < DESCRIBE_TTL_MS) return hit.fields;
-	const envelope = await marketoRequest(ctx, { method: 'GET', path: '/v1/leads/describe.json' });
-	const fields = (envelope.result ?? [])
-		.map((f) => {
-			const rest = (f.rest ?? {}) as IDataObject;
-			return {
-				name: String(rest.name ?? ''),
-				displayName: String(f.displayName ?? rest.name ?? ''),
-				dataType: String(f.dataType ?? 'string'),
-				length: typeof f.length === 'number' ? f.length : undefined,
-				readOnly: rest.readOnly === true,
-			};
-		})
-		.filter((f) => f.name);
-	describeCache.set(base, { at: Date.now(), fields });
-	return fields;
+	const key = `${base}|${what}`;
+	const hit = describeCache.get(key);
+	if (hit && Date.now() - hit.at < DESCRIBE_TTL_MS) return (await hit.value) as T;
+	const value = load();
+	describeCache.set(key, { at: Date.now(), value });
+	// A failed describe is not kept: the next caller asks again.
+	value.catch(() => describeCache.get(key)?.value === value && describeCache.delete(key));
+	return await value;
 }
 
+/** Forgets every Marketo cache of this process: describes and recent object writes (tests). */
 export function clearDescribeCache(): void {
 	describeCache.clear();
+	recentWrites.clear();
+}
+
+/**
+ * Objects this instance wrote lately (key → the values sent and Marketo's id), under the describe
+ * cache policy. An execution of the same minute then needs neither a look-up of a record another
+ * execution just wrote nor a write of the same values again (a trigger delivering an account that
+ * an opportunity's execution created first). Only Sync Records writes these objects, one way from
+ * Dynamics; a delete through this transport forgets its keys.
+ */
+const recentWrites = new Map<string, { at: number; values: string; id?: number | string }>();
+
+export interface RecentWrite {
+	/** The values sent, as `sameValues` compares them. */
+	values: string;
+	id?: number | string;
+}
+
+/** A record's values in a form that compares equal for equal values whatever the key order. */
+export function sameValues(record: IDataObject): string {
+	return JSON.stringify(Object.keys(record).sort().map((k) => [k, record[k]]));
+}
+
+const writeKey = (base: string, objectPath: string, key: unknown) => `${base}|${objectPath}|${String(key).toLowerCase()}`;
+
+/** Which of these keys this instance wrote lately, with what. */
+export async function recentlyWritten(ctx: ApiContext, objectPath: string, keys: string[]): Promise<Map<string, RecentWrite>> {
+	const { base } = await marketoSettings(ctx);
+	const out = new Map<string, RecentWrite>();
+	for (const key of keys) {
+		const hit = recentWrites.get(writeKey(base, objectPath, key));
+		if (hit && Date.now() - hit.at < DESCRIBE_TTL_MS) out.set(key, { values: hit.values, id: hit.id });
+	}
+	return out;
+}
+
+function fieldOf(f: IDataObject, name: unknown, readOnly: boolean): MarketoField {
+	return {
+		name: String(name ?? ''),
+		displayName: String(f.displayName ?? name ?? ''),
+		dataType: String(f.dataType ?? 'string'),
+		length: typeof f.length === 'number' ? f.length : undefined,
+		readOnly,
+	};
+}
+
+/** Lead fields (REST names) from describe.json. */
+export async function describeLeads(ctx: ApiContext): Promise<MarketoField[]> {
+	return await describeCached(ctx, 'leads', async () => {
+		const envelope = await marketoRequest(ctx, { method: 'GET', path: '/v1/leads/describe.json' });
+		return (envelope.result ?? [])
+			.map((f) => {
+				const rest = (f.rest ?? {}) as IDataObject;
+				return fieldOf(f, rest.name, rest.readOnly === true);
+			})
+			.filter((f) => f.name);
+	});
+}
+
+export interface ObjectDescription {
+	fields: MarketoField[];
+	dedupeFields: string[];
+}
+
+/** Fields and dedupe fields of a Marketo object type (companies, opportunities, a custom object…). */
+export async function describeObject(ctx: ApiContext, objectPath: string): Promise<ObjectDescription> {
+	return await describeCached(ctx, objectPath, async () => {
+		const envelope = await marketoRequest(ctx, { method: 'GET', path: `${objectPath}/describe.json` });
+		const type = envelope.result?.[0] ?? {};
+		return {
+			fields: ((type.fields as IDataObject[] | undefined) ?? []).map((f) => fieldOf(f, f.name, f.updateable === false)).filter((f) => f.name),
+			dedupeFields: ((type.dedupeFields as unknown[] | undefined) ?? []).map(String),
+		};
+	});
+}
+
+/** The instance's custom object types (API name and display name). */
+export async function listCustomObjects(ctx: ApiContext): Promise<Array<{ name: string; displayName: string }>> {
+	return await describeCached(ctx, 'customobjects', async () => {
+		const envelope = await marketoRequest(ctx, { method: 'GET', path: '/v1/customobjects.json' });
+		return (envelope.result ?? []).map((o) => ({ name: String(o.name), displayName: String(o.displayName ?? o.name) }));
+	});
 }
 
 function toResults(envelope: MarketoEnvelope, expected: number): RecordResult[] {
@@ -181,18 +259,30 @@ export async function syncObjects(
 	ctx: ApiContext,
 	objectPath: string,
 	records: IDataObject[],
-	options: { action?: 'createOnly' | 'updateOnly' | 'createOrUpdate'; dedupeBy?: 'dedupeFields' | 'idField' } = {},
+	options: { action?: 'createOnly' | 'updateOnly' | 'createOrUpdate'; dedupeBy?: 'dedupeFields' | 'idField'; rememberBy?: string } = {},
 ): Promise<RecordResult[]> {
-	return await chunkedWrite(ctx, records, async (input) =>
+	const results = await chunkedWrite(ctx, records, async (input) =>
 		await marketoRequest(ctx, {
 			method: 'POST',
 			path: `${objectPath}.json`,
 			body: { action: options.action ?? 'createOrUpdate', dedupeBy: options.dedupeBy ?? 'dedupeFields', input },
 		}),
 	);
+	const keyField = options.rememberBy;
+	if (keyField) {
+		const { base } = await marketoSettings(ctx);
+		records.forEach((record, k) => {
+			const key = writeKey(base, objectPath, record[keyField]);
+			if (results[k]?.status === 'created' || results[k]?.status === 'updated') recentWrites.set(key, { at: Date.now(), values: sameValues(record), id: results[k].id });
+			else recentWrites.delete(key);
+		});
+	}
+	return results;
 }
 
 export async function deleteObjects(ctx: ApiContext, objectPath: string, keys: IDataObject[], deleteBy: 'dedupeFields' | 'idField' = 'dedupeFields'): Promise<RecordResult[]> {
+	const { base } = await marketoSettings(ctx);
+	for (const key of keys) for (const value of Object.values(key)) recentWrites.delete(writeKey(base, objectPath, value));
 	return await chunkedWrite(ctx, keys, async (input) =>
 		await marketoRequest(ctx, { method: 'POST', path: `${objectPath}/delete.json`, body: { deleteBy, input } }),
 	);

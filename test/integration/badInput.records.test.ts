@@ -6,7 +6,6 @@ import { SyncRecords } from '../../nodes/SyncRecords/SyncRecords.node';
 import { clearMetadataCache } from '../../nodes/transport/dataverseApi';
 import { clearTokenCache } from '../../nodes/transport/entraToken';
 import { clearDescribeCache } from '../../nodes/transport/marketoApi';
-import { clearObjectSchemaCache } from '../../nodes/records/marketoObjects';
 import { TestEngine, type NodeSpec } from '../harness/engine';
 import { DYN_CLIENT, MKTO_CLIENT, startSimulators, type Simulators } from '../helpers/simulators';
 import { checkDataverseFilter, checkMarketoQuery, fails, report, SYNCED, tableRow, valuesOf, writeReport, type Expected } from './badInput.helpers';
@@ -66,7 +65,6 @@ describe('Bad input: Sync Records and the triggers', () => {
 		clearTokenCache();
 		clearMetadataCache();
 		clearDescribeCache();
-		clearObjectSchemaCache();
 		sims.marketo.reset();
 		sims.dataverse.reset();
 	});

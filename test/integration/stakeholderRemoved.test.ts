@@ -17,7 +17,6 @@
 import type { IConnections, IDataObject, INode, Workflow } from 'n8n-workflow';
 
 import { DynamicsTrigger } from '../../nodes/DynamicsTrigger/DynamicsTrigger.node';
-import { clearObjectSchemaCache } from '../../nodes/records/marketoObjects';
 import { SyncRecords } from '../../nodes/SyncRecords/SyncRecords.node';
 import { clearMetadataCache } from '../../nodes/transport/dataverseApi';
 import { clearDescribeCache } from '../../nodes/transport/marketoApi';
@@ -80,7 +79,6 @@ describe('stakeholder removed in Dynamics (trigger → Sync Records, n8n static 
 		sims.marketo.reset();
 		clearMetadataCache();
 		clearDescribeCache();
-		clearObjectSchemaCache();
 		engine = new StoredStaticDataEngine({ dynamicsTrigger: new DynamicsTrigger(), syncRecords: new SyncRecords() });
 		engine.credentials.set('dyn', 'microsoftDynamicsApi', sims.dynamicsCredentials);
 		engine.credentials.set('mkto', 'marketoApi', sims.marketoCredentials);

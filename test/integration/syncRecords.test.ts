@@ -3,7 +3,6 @@ import type { IConnections, IDataObject, INode, Workflow } from 'n8n-workflow';
 import { SyncRecords } from '../../nodes/SyncRecords/SyncRecords.node';
 import { clearMetadataCache } from '../../nodes/transport/dataverseApi';
 import { clearDescribeCache } from '../../nodes/transport/marketoApi';
-import { clearObjectSchemaCache } from '../../nodes/records/marketoObjects';
 import { TestEngine, type NodeSpec } from '../harness/engine';
 import { startSimulators, type Simulators } from '../helpers/simulators';
 
@@ -42,7 +41,6 @@ describe('Sync Records to Marketo', () => {
 		sims.marketo.reset();
 		clearMetadataCache();
 		clearDescribeCache();
-		clearObjectSchemaCache();
 		engine = new PublishedWorkflowEngine({ syncRecords: new SyncRecords() });
 		engine.credentials.set('dyn', 'microsoftDynamicsApi', sims.dynamicsCredentials);
 		engine.credentials.set('mkto', 'marketoApi', sims.marketoCredentials);
@@ -210,6 +208,88 @@ describe('Sync Records to Marketo', () => {
 		expect(objects('opportunityRoles')).toEqual([]);
 	});
 
+	/** Marketo calls per route since `before` (a stats().byRoute snapshot). */
+	const callsSince = (before: Record<string, number>) =>
+		Object.fromEntries(Object.entries(sims.marketo.stats().byRoute).map(([route, n]) => [route, n - (before[route] ?? 0)]).filter(([, n]) => n));
+
+	test('a stakeholder of an opportunity Marketo has does not rewrite the opportunity; the opportunity\'s own change still arrives', async () => {
+		const acc = account('Northwind');
+		const opp = opportunity('Northwind deal', { table: 'account', id: acc });
+		await sync([item('opportunity', opp)], { recordType: 'opportunity' });
+		const cara = contact('Cara', 'Stake');
+		const c1 = dv().connect({ table: 'opportunity', id: opp }, { table: 'contact', id: cara }, dv().connectionRoleIds.stakeholder);
+		// Changed in Dynamics, but not delivered yet: only the opportunity lane may write it.
+		dv().update('opportunity', opp, { name: 'Northwind deal (renamed)' });
+		const before = { ...sims.marketo.stats().byRoute };
+		const { ok, errors } = await sync([item('connection', c1.forward)], { recordType: 'opportunity' });
+		expect(errors).toEqual([]);
+		expect(ok[0]).toMatchObject({ status: 'created', key: { externalOpportunityId: opp, contactId: cara, role: 'Stakeholder' } });
+		expect(callsSince(before)['POST /rest/v1/opportunities.json']).toBeUndefined();
+		expect(objects('opportunities')).toEqual([expect.objectContaining({ externalOpportunityId: opp, name: 'Northwind deal' })]);
+		expect(objects('opportunityRoles')).toEqual([expect.objectContaining({ externalOpportunityId: opp, leadId: personOf(cara)!.id, role: 'Stakeholder' })]);
+
+		const renamed = await sync([item('opportunity', opp)], { recordType: 'opportunity' });
+		expect(renamed.ok[0]).toMatchObject({ status: 'updated' });
+		expect(objects('opportunities')).toEqual([expect.objectContaining({ externalOpportunityId: opp, name: 'Northwind deal (renamed)' })]);
+		expect(objects('opportunityRoles')).toHaveLength(1);
+	});
+
+	test("an opportunity whose company is created first: the account's and the opportunity's owners take one look-up and one write", async () => {
+		const ann = user('Ann', 'Accounts');
+		const otto = user('Otto', 'Opportunities');
+		const acc = account('Fabrikam', {}, ann);
+		const opp = opportunity('Fabrikam deal', { table: 'account', id: acc }, otto);
+		const before = { ...sims.marketo.stats().byRoute };
+		const { ok, errors } = await sync([item('opportunity', opp)], { recordType: 'opportunity' });
+		expect(errors).toEqual([]);
+		expect(ok[0]).toMatchObject({ status: 'created', key: { externalCompanyId: acc, externalSalesPersonId: otto } });
+		expect(objects('companies')).toEqual([expect.objectContaining({ externalCompanyId: acc, externalSalesPersonId: ann })]);
+		expect(objects('salespersons').map((p) => p.externalSalesPersonId).sort()).toEqual([ann, otto].sort());
+		const calls = callsSince(before);
+		expect([calls['GET /rest/v1/salespersons.json'], calls['POST /rest/v1/salespersons.json']]).toEqual([1, 1]);
+	});
+
+	test("records an earlier execution created for a reference are not looked up or sent again with the same values; a changed value is", async () => {
+		const ann = user('Ann', 'Owner');
+		const acc = account('Wingtip', {}, ann);
+		const opp = opportunity('Wingtip deal', { table: 'account', id: acc }, ann);
+		// The opportunity's execution creates the account's company and the owner's sales person first.
+		await sync([item('opportunity', opp)], { recordType: 'opportunity' });
+		expect(objects('companies')).toEqual([expect.objectContaining({ externalCompanyId: acc, company: 'Wingtip', externalSalesPersonId: ann })]);
+		const before = { ...sims.marketo.stats().byRoute };
+		// Then the users' and the accounts' triggers deliver the same records.
+		const sameUser = await sync([item('systemuser', ann)], { recordType: 'systemuser' });
+		const sameAccount = await sync([item('account', acc)], { recordType: 'account' });
+		expect(sameUser.ok[0]).toMatchObject({ status: 'updated', reason: expect.stringContaining('already in Marketo with these values') });
+		expect(sameAccount.ok[0]).toMatchObject({ status: 'updated', reason: expect.stringContaining('already in Marketo with these values'), key: { externalCompanyId: acc, externalSalesPersonId: ann } });
+		expect(callsSince(before)).toEqual({});
+
+		dv().update('account', acc, { name: 'Wingtip Toys' });
+		const renamed = await sync([item('account', acc)], { recordType: 'account' });
+		expect(renamed.ok[0]).toMatchObject({ status: 'updated', reason: '' });
+		expect(objects('companies')).toEqual([expect.objectContaining({ externalCompanyId: acc, company: 'Wingtip Toys' })]);
+	});
+
+	test('a company Sync Records deleted is written again when its account comes back with the same values', async () => {
+		const acc = account('Phoenix');
+		await sync([item('account', acc)], { recordType: 'account' });
+		const fields = item('account', acc);
+		await sync([item('account', acc, 'deleted')], { recordType: 'account' });
+		expect(objects('companies')).toEqual([]);
+		const back = await sync([fields], { recordType: 'account' });
+		expect(back.ok[0]).toMatchObject({ status: 'created' });
+		expect(objects('companies')).toEqual([expect.objectContaining({ externalCompanyId: acc, company: 'Phoenix' })]);
+	});
+
+	test('Marketo object describes are asked once per instance, also by executions that run at the same time', async () => {
+		const accounts = [account('Litware'), account('Proseware')];
+		const before = { ...sims.marketo.stats().byRoute };
+		const runs = await Promise.all(accounts.map((acc) => sync([item('account', acc)], { recordType: 'account' })));
+		expect(runs.map((r) => r.ok[0]?.status)).toEqual(['created', 'created']);
+		await sync([item('account', accounts[0])], { recordType: 'account' });
+		expect(callsSince(before)['GET /rest/v1/companies/describe.json']).toBe(1);
+	});
+
 	test('a person created meanwhile by the person lane (1005) is used, and no role is removed for it', async () => {
 		const acc = account('Race Corp');
 		const opp = opportunity('Race deal', { table: 'account', id: acc });
@@ -341,7 +421,7 @@ describe('Sync Records to Marketo', () => {
 		});
 		expect(ok).toEqual([expect.objectContaining({ dynamicsId: good, status: 'created' })]);
 		expect(errors).toHaveLength(1);
-		expect(errors[0].error).toBe(`Dynamics new_project ${bad}: field "budget" (currency) ← Dynamics column "new_budget" cannot hold "lots": a number is expected`);
+		expect(errors[0].error).toBe(`Dynamics new_project ${bad}: Marketo field "budget" expects a number, got lots (from Dynamics column "new_budget")`);
 		// The same small details as every node's failures: field, where, the record, the item.
 		expect(errors[0].details).toEqual({ field: 'budget', source: 'input', table: 'new_project', dynamicsId: bad, itemIndex: 1 });
 		expect(result.output('Sync', 1)[0].pairedItem).toEqual({ item: 1 });

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { connectionSide, isMaster } from '../../records/opportunities';
+import { connectionSide, isMaster } from '../../records/connections';
 import type { DynamicsChange, RowBatch } from './items';
 
 /** How many connections the trigger remembers (the oldest go first). */

@@ -1,6 +1,7 @@
 import type { IPollFunctions } from 'n8n-workflow';
 
 import { ACCOUNT_TO_COMPANY, DEFAULT_MAPPINGS, OPPORTUNITY_MAPPING } from '../../mapping/defaultMappings';
+import { CONNECTION_COLUMNS } from '../../records/connections';
 import { listColumns, readName, type TableInfo } from '../../transport/dataverseApi';
 
 /**
@@ -43,21 +44,7 @@ const NATIVE_DEFAULTS: Record<string, string[]> = {
 	],
 	systemuser: ['fullname', 'firstname', 'lastname', 'internalemailaddress', 'title', 'mobilephone', 'address1_telephone1', 'domainname', 'isdisabled', '_businessunitid_value'],
 	team: ['name', 'teamtype', 'description', '_businessunitid_value'],
-	connection: [
-		'name',
-		'_record1id_value',
-		'_record2id_value',
-		'_record1roleid_value',
-		'_record2roleid_value',
-		'record1objecttypecode',
-		'record2objecttypecode',
-		'ismaster',
-		'_relatedconnectionid_value',
-		'effectivestart',
-		'effectiveend',
-		'statecode',
-		'_ownerid_value',
-	],
+	connection: ['name', ...CONNECTION_COLUMNS, '_relatedconnectionid_value', 'effectivestart', 'effectiveend', '_ownerid_value'],
 };
 
 /** Always read: what the trigger itself needs (classification, loop suppression). */
