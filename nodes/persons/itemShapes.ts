@@ -3,6 +3,57 @@ import type { IDataObject } from 'n8n-workflow';
 import { MARKER_FIELDS, type PersonTable } from '../mapping/defaultMappings';
 import { isDynamicsShaped, PERSON_TABLES, tableFromType, tableOfDynamicsItem } from './tables';
 
+/**
+ * The items that travel between this package's nodes, in one place:
+ * - Dynamics 365 Trigger emits `DynamicsTriggerItem`s; Marketo Trigger emits `MarketoTriggerItem`s.
+ * - Resolve Conflict accepts both (read as `PersonView`s) and emits `ResolveOutput`s.
+ * - Upsert Lead/Contact accepts any of them (`personView`); into Dynamics it passes a Resolve
+ *   Conflict item on with `dynamicsWrite` set and its state swapped in (`ResolvedWrites`), which
+ *   Upsert into Marketo then writes.
+ * - Every node's error output carries `{error, details}` (nodes/persons/outcome.ts).
+ */
+
+/** How the Dynamics 365 Trigger found the change: Dataverse change tracking, or modifiedon. */
+export type ChangeDetection = 'changeTracking' | 'modifiedOn';
+
+export type Operation = 'created' | 'updated' | 'deleted';
+
+/** Dynamics 365 Trigger: one record that changed (or was deleted) in Dynamics. */
+export interface DynamicsTriggerItem extends IDataObject {
+	table: string;
+	id: string;
+	operation: Operation;
+	modifiedon: string | null;
+	modifiedBy: string | null;
+	fields: IDataObject;
+	/** The sync filter's value: true (Yes), false (No), null (empty, or the table has no filter column). */
+	syncFilter: boolean | null;
+	changeDetection: ChangeDetection;
+}
+
+export interface FieldChange extends IDataObject {
+	oldValue: string | null;
+	newValue: string | null;
+}
+
+/** Marketo Trigger: one person created, changed or deleted in Marketo since the last poll. */
+export interface MarketoTriggerItem extends IDataObject {
+	leadId: number;
+	operation: Operation;
+	/** Per field: the value before the first change of this poll and after the last one. */
+	changedFields: Record<string, FieldChange>;
+	/** Date of the latest activity merged into this item. */
+	activityDate: string;
+	/** The person's values now (null when deleted). */
+	current: IDataObject | null;
+	/** The fields read for `current` (Marketo leaves empty ones out): Resolve Conflict uses them instead of reading the person again. */
+	currentFields?: string[];
+	/** The linked Dynamics record, when the person has one (unknown once deleted). */
+	microsoftId: string | null;
+	/** Where the changes came from (Marketo's Source attribute), e.g. "Marketo UI". */
+	sources: string[];
+}
+
 export type ResolveAction = 'writeMarketo' | 'writeDynamics' | 'writeBoth' | 'none' | 'createInMarketo' | 'skip' | 'mergedAway';
 
 /** What Resolve Conflict emits per change: what to write where, and why (read back as `ResolvedWrites`). */

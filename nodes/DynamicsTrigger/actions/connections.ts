@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { connectionSide, isMaster } from '../../records/connections';
-import type { DynamicsChange, RowBatch } from './items';
+import type { DynamicsTriggerItem } from '../../persons/itemShapes';
+import type { RowBatch } from './items';
 
 /** How many connections the trigger remembers (the oldest go first). */
 export const MAX_REMEMBERED_CONNECTIONS = 20_000;
@@ -23,7 +24,7 @@ const ANNOTATION = '@Microsoft.Dynamics.CRM.lookuplogicalname';
  * Deleted ids stay remembered (a re-read batch after a crash must still resolve them); GUIDs are
  * not reused, and the cap bounds the memory.
  */
-export function noteConnections(staticData: IDataObject, table: string, primaryId: string, batches: RowBatch[], items: DynamicsChange[]): void {
+export function noteConnections(staticData: IDataObject, table: string, primaryId: string, batches: RowBatch[], items: DynamicsTriggerItem[]): void {
 	if (table !== 'connection') return;
 	const memory = ((staticData[MEMORY_KEY] as Record<string, string> | undefined) ?? {}) as Record<string, string>;
 	for (const batch of batches) {

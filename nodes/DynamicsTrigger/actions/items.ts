@@ -1,22 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { rememberIds } from '../../change-feed/cursor';
-import { MAX_EXCLUDED_IDS, type ChangeDetection, type DynamicsCursor } from './state';
-
-export type Operation = 'created' | 'updated' | 'deleted';
-
-/** One output item: a record that changed (or was deleted) in Dynamics. */
-export interface DynamicsChange extends IDataObject {
-	table: string;
-	id: string;
-	operation: Operation;
-	modifiedon: string | null;
-	modifiedBy: string | null;
-	fields: IDataObject;
-	/** The sync filter's value: true (Yes), false (No), null (empty, or the table has no filter column). */
-	syncFilter: boolean | null;
-	changeDetection: ChangeDetection;
-}
+import type { ChangeDetection, DynamicsTriggerItem } from '../../persons/itemShapes';
+import { MAX_EXCLUDED_IDS, type DynamicsCursor } from './state';
 
 /** What the poll knows when it turns rows into items. */
 export interface ItemContext {
@@ -85,8 +71,8 @@ export function toItems(
 	batch: RowBatch,
 	ctx: ItemContext,
 	cursor: Pick<DynamicsCursor, 'seenUntil' | 'excludedIds'>,
-): { items: DynamicsChange[]; excludedIds: string[] } {
-	const items: DynamicsChange[] = [];
+): { items: DynamicsTriggerItem[]; excludedIds: string[] } {
+	const items: DynamicsTriggerItem[] = [];
 	const excluded = new Set(cursor.excludedIds);
 	const newlyExcluded: string[] = [];
 	const extras = (): IDataObject => ({
@@ -145,7 +131,7 @@ export function toItems(
  * "Deleted in Dynamics?" IF sends it to Delete Person, which applies the delete policy to the
  * Marketo persons linked to rows that no longer exist.
  */
-export function reconcileItem(table: string, mode: ChangeDetection, resync: NonNullable<DynamicsCursor['resync']>): DynamicsChange {
+export function reconcileItem(table: string, mode: ChangeDetection, resync: NonNullable<DynamicsCursor['resync']>): DynamicsTriggerItem {
 	return {
 		table,
 		id: '',

@@ -10,10 +10,11 @@ import { noteConnections } from './connections';
 import { readTrackedChanges, type FetchResult } from './changeTracking';
 import { DEFAULT_PAGE_SIZE, DEFAULT_RECORDS_PER_POLL, MAX_RECORDS_PER_POLL } from './defaults';
 import { planFields, type FieldPlan } from './fields';
-import { laterOf, reconcileItem, toItems, type DynamicsChange, type ItemContext } from './items';
+import type { ChangeDetection, DynamicsTriggerItem } from '../../persons/itemShapes';
+import { laterOf, reconcileItem, toItems, type ItemContext } from './items';
 import { readByModifiedDate } from './modifiedOn';
 import { sampleRows } from './sample';
-import { freshCursor, type ChangeDetection, type DynamicsCursor } from './state';
+import { freshCursor, type DynamicsCursor } from './state';
 import { TriggerJournal } from '../../journal/journal';
 import { notePoll, noteResync, statusOf, type Lane } from '../../journal/status';
 
@@ -160,7 +161,7 @@ export async function pollDynamicsTable(this: IPollFunctions): Promise<INodeExec
 	}
 	const { start, result } = fetched;
 
-	const items: DynamicsChange[] = [];
+	const items: DynamicsTriggerItem[] = [];
 	let excludedIds = result.cursor.excludedIds;
 	let seenUntil = start.seenUntil;
 	for (const batch of result.batches) {

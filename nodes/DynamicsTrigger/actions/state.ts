@@ -1,8 +1,9 @@
+import type { ChangeDetection } from '../../persons/itemShapes';
+
 /**
  * The Dynamics 365 Trigger's cursor, in the node's static data. Everything in it is bounded: links,
  * a few timestamps and at most a few thousand ids.
  */
-export type ChangeDetection = 'changeTracking' | 'modifiedOn';
 
 export interface DynamicsCursor {
 	mode: ChangeDetection;

@@ -1,33 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { MARKER_FIELDS } from '../../mapping/defaultMappings';
+import type { MarketoTriggerItem } from '../../persons/itemShapes';
 import { API_SOURCE } from './defaults';
 
 export const NEW_LEAD = 12;
 export const CHANGE_DATA_VALUE = 13;
-
-export interface FieldChange extends IDataObject {
-	oldValue: string | null;
-	newValue: string | null;
-}
-
-/** One output item: a person created, changed or deleted in Marketo since the last poll. */
-export interface MarketoChange extends IDataObject {
-	leadId: number;
-	operation: 'created' | 'updated' | 'deleted';
-	/** Per field: the value before the first change of this poll and after the last one. */
-	changedFields: Record<string, FieldChange>;
-	/** Date of the latest activity merged into this item. */
-	activityDate: string;
-	/** The person's values now (null when deleted). */
-	current: IDataObject | null;
-	/** The fields read for `current` (Marketo leaves empty ones out): Resolve Conflict uses them instead of reading the person again. */
-	currentFields?: string[];
-	/** The linked Dynamics record, when the person has one (unknown once deleted). */
-	microsoftId: string | null;
-	/** Where the changes came from (Marketo's Source attribute), e.g. "Marketo UI". */
-	sources: string[];
-}
 
 export interface ActivityFilter {
 	newLeads: boolean;
@@ -73,8 +51,8 @@ function text(value: unknown): string | null {
  * its last new value; a field changed and changed back drops out, and so does a person left with no
  * change.
  */
-export function mergeLeadChanges(activities: IDataObject[], filter: ActivityFilter): Map<number, MarketoChange> {
-	const byLead = new Map<number, MarketoChange>();
+export function mergeLeadChanges(activities: IDataObject[], filter: ActivityFilter): Map<number, MarketoTriggerItem> {
+	const byLead = new Map<number, MarketoTriggerItem>();
 	for (const activity of activities) {
 		const type = Number(activity.activityTypeId);
 		if ((type === NEW_LEAD && !filter.newLeads) || (type === CHANGE_DATA_VALUE && !filter.leadChanges)) continue;
@@ -111,7 +89,7 @@ export function mergeLeadChanges(activities: IDataObject[], filter: ActivityFilt
 }
 
 /** Attaches each person's current values (fetched in batches of 300) and the Dynamics link. */
-export function attachCurrent(items: Iterable<MarketoChange>, current: IDataObject[], fields: string[]): void {
+export function attachCurrent(items: Iterable<MarketoTriggerItem>, current: IDataObject[], fields: string[]): void {
 	const byId = new Map(current.map((lead) => [Number(lead.id), lead]));
 	for (const item of items) {
 		const lead = byId.get(item.leadId) ?? null;
@@ -122,8 +100,8 @@ export function attachCurrent(items: Iterable<MarketoChange>, current: IDataObje
 }
 
 /** Delete Lead activities as items; several deletes of one id (merges, retries) become one. */
-export function deletedItems(activities: IDataObject[]): MarketoChange[] {
-	const byLead = new Map<number, MarketoChange>();
+export function deletedItems(activities: IDataObject[]): MarketoTriggerItem[] {
+	const byLead = new Map<number, MarketoTriggerItem>();
 	for (const activity of activities) {
 		const leadId = Number(activity.leadId);
 		if (!Number.isInteger(leadId)) continue;

@@ -6,7 +6,8 @@ import { getLeadsBy, getPagingToken } from '../../transport/marketoApi';
 import { DEFAULT_ACTIVITIES_PER_POLL, MAX_ACTIVITIES_PER_POLL } from './defaults';
 import { readDeletedLeads, readLeadChanges } from './feeds';
 import { planFields, type FieldPlan } from './fields';
-import { attachCurrent, deletedItems, mergeLeadChanges, type ActivityFilter, type MarketoChange } from './items';
+import type { MarketoTriggerItem } from '../../persons/itemShapes';
+import { attachCurrent, deletedItems, mergeLeadChanges, type ActivityFilter } from './items';
 import { TriggerJournal } from '../../journal/journal';
 import { notePoll, statusOf } from '../../journal/status';
 
@@ -72,7 +73,7 @@ async function checkedFields(ctx: IPollFunctions, picked: string[]): Promise<Fie
 }
 
 /** Turns the activities of one poll into items, with every changed person's current values. */
-async function buildItems(ctx: IPollFunctions, changes: IDataObject[], deletes: IDataObject[], settings: Settings, plan: FieldPlan): Promise<MarketoChange[]> {
+async function buildItems(ctx: IPollFunctions, changes: IDataObject[], deletes: IDataObject[], settings: Settings, plan: FieldPlan): Promise<MarketoTriggerItem[]> {
 	const merged = mergeLeadChanges(changes, settings.filter);
 	if (merged.size) attachCurrent(merged.values(), await getLeadsBy(ctx, 'id', [...merged.keys()], plan.current), plan.current);
 	const items = [...merged.values(), ...deletedItems(deletes)];
@@ -81,7 +82,7 @@ async function buildItems(ctx: IPollFunctions, changes: IDataObject[], deletes: 
 }
 
 /** "Fetch test event": recent activities shaped like real items; the cursor is neither read nor written. */
-async function sample(ctx: IPollFunctions, settings: Settings, plan: FieldPlan, budget: PollBudget): Promise<MarketoChange[]> {
+async function sample(ctx: IPollFunctions, settings: Settings, plan: FieldPlan, budget: PollBudget): Promise<MarketoTriggerItem[]> {
 	const token = await getPagingToken(ctx, new Date(Date.now() - SAMPLE_DAYS * 86_400_000));
 	const wantChanges = settings.filter.leadChanges || settings.filter.newLeads;
 	const changes = wantChanges ? (await readLeadChanges(ctx, token, plan.watched, SAMPLE_LIMITS, budget)).activities : [];
