@@ -7,11 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { SyncLab, sleep } from '../faults/lab';
+import { parseExecutionData, SyncLab, sleep } from '../faults/lab';
 import { alertsTemplate } from '../helpers/template';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { hostDir } = require('../../scripts/lib/n8nHost') as { hostDir(): string };
 
 const STATUS_TEMPLATE = path.join(__dirname, '..', '..', 'templates', 'marketo-dynamics-sync-status.json');
 const ACCESS_KEY = 'digest-e2e-access-key';
@@ -35,9 +33,6 @@ describe('Daily digest of the alerts workflow in real n8n', () => {
 	keyParameter.value = ACCESS_KEY;
 
 	const lab = new SyncLab({ name: 'digest', extraWorkflows: [statusWorkflow, alerts] });
-	// n8n stores execution data with `flatted`; read it with the host's own copy.
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const flatted = require(path.join(hostDir(), 'node_modules', 'flatted')) as { parse(text: string): any };
 	const statusJson = async (key = ACCESS_KEY) => fetch(`http://127.0.0.1:${lab.n8n.port}/webhook/${statusPath}?format=json&key=${encodeURIComponent(key)}`);
 
 	beforeAll(async () => {
@@ -65,7 +60,7 @@ describe('Daily digest of the alerts workflow in real n8n', () => {
 				const full = await lab.n8n.rest('GET', `/executions/${execution.id}`);
 				const raw = full.json?.data?.data;
 				if (typeof raw !== 'string') continue;
-				const runData = flatted.parse(raw)?.resultData?.runData ?? {};
+				const runData = parseExecutionData(raw)?.resultData?.runData ?? {};
 				// The error path ('When the sync fails') runs in this workflow too: only the digest counts.
 				if (runData['Every morning']) return { status: String(full.json.data.status), runData };
 			}

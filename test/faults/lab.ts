@@ -77,6 +77,16 @@ export interface LabOptions {
 	extraWorkflows?: Array<Record<string, unknown>>;
 }
 
+/**
+ * n8n stores execution data with `flatted`: read it with the host's own copy. Loaded when first
+ * needed, not when a test file is read: on a fresh machine the host is installed by `start()`.
+ */
+export function parseExecutionData(raw: string): any {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const flatted = require(path.join(hostDir(), 'node_modules', 'flatted')) as { parse(text: string): any };
+	return flatted.parse(raw);
+}
+
 export class SyncLab {
 	sims!: Simulators;
 	n8n!: N8nInstance;
@@ -93,13 +103,8 @@ export class SyncLab {
 	/** What the kill scenario saw at the moment of the kill. */
 	killNote = '';
 	private crashedExecutionIds: string[] = [];
-	private flatted: { parse(text: string): any };
 
-	constructor(readonly options: LabOptions) {
-		// n8n stores execution data with `flatted`; read it with the host's own copy.
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		this.flatted = require(path.join(hostDir(), 'node_modules', 'flatted'));
-	}
+	constructor(readonly options: LabOptions) {}
 
 	async start(): Promise<void> {
 		await this.startSimulators();
@@ -315,7 +320,7 @@ export class SyncLab {
 				this.failedItems.push(raw);
 				if (status === 'crashed') this.crashedExecutionIds.push(id);
 			}
-			const data = this.flatted.parse(raw);
+			const data = parseExecutionData(raw);
 			for (const run of data?.resultData?.runData?.['Failed records'] ?? []) {
 				for (const item of run?.data?.main?.[0] ?? []) this.failedItems.push(JSON.stringify(item.json));
 			}
