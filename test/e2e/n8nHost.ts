@@ -144,8 +144,7 @@ export class N8nInstance {
 			headers: { 'content-type': 'application/json', ...(this.cookie ? { cookie: this.cookie } : {}), 'browser-id': 'e2e' },
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
-		const setCookie = res.headers.get('set-cookie');
-		if (setCookie) this.cookie = setCookie.split(';')[0];
+		this.keepAuthCookie(res.headers);
 		const text = await res.text();
 		let json: any = text;
 		try {
@@ -163,14 +162,30 @@ export class N8nInstance {
 		return await res.json();
 	}
 
+	/** n8n's session cookie (`n8n-auth`) from a response, if it sets one; other cookies are not ours. */
+	private keepAuthCookie(headers: Headers) {
+		for (const cookie of headers.getSetCookie()) {
+			const pair = cookie.split(';')[0];
+			if (pair.startsWith('n8n-auth=') && pair.length > 'n8n-auth='.length) this.cookie = pair;
+		}
+	}
+
+	/**
+	 * The owner account, and a session the next calls can use: checked with GET /rest/login (the
+	 * signed-in user), with one sign-in should the setup's cookie not be accepted, so a test fails
+	 * on what it tests, not on a session it did not get (then with n8n's own words in the error).
+	 */
 	async setupOwner() {
-		const res = await this.rest('POST', '/owner/setup', {
-			email: 'owner@example.test',
-			firstName: 'E2E',
-			lastName: 'Owner',
-			password: 'E2e-Password-1',
-		});
+		const owner = { email: 'owner@example.test', password: 'E2e-Password-1' };
+		const res = await this.rest('POST', '/owner/setup', { ...owner, firstName: 'E2E', lastName: 'Owner' });
 		if (res.status !== 200) throw new Error(`owner setup failed: ${res.status} ${JSON.stringify(res.json)}`);
+		if ((await this.rest('GET', '/login')).status === 200) return;
+		const login = await this.rest('POST', '/login', { emailOrLdapLoginId: owner.email, password: owner.password });
+		const check = await this.rest('GET', '/login');
+		if (check.status !== 200) {
+			const log = fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8').split('\n').slice(-30).join('\n') : '';
+			throw new Error(`no n8n session after owner setup: sign-in ${login.status} ${JSON.stringify(login.json)}, check ${check.status}\n${log}`);
+		}
 	}
 
 	async testCredential(id: string, name: string, type: string, data: Record<string, unknown>) {
