@@ -54,6 +54,22 @@ export function clearDescribeCache(): void {
  * Dynamics; a delete through this transport forgets its keys.
  */
 const recentWrites = new Map<string, { at: number; values: string; id?: number | string }>();
+/** At most this many remembered writes: a long-lived n8n copying a large table must not keep every record. */
+const MAX_RECENT_WRITES = 20_000;
+
+/** Remembers one write; expired entries go first, then the oldest, so the map stays bounded. */
+function rememberWrite(key: string, entry: { at: number; values: string; id?: number | string }): void {
+	recentWrites.delete(key);
+	recentWrites.set(key, entry);
+	if (recentWrites.size <= MAX_RECENT_WRITES) return;
+	const now = Date.now();
+	for (const [k, e] of recentWrites) if (now - e.at >= DESCRIBE_TTL_MS) recentWrites.delete(k);
+	// Insertion order is write order: the first entries are the oldest.
+	for (const k of recentWrites.keys()) {
+		if (recentWrites.size <= MAX_RECENT_WRITES) break;
+		recentWrites.delete(k);
+	}
+}
 
 export interface RecentWrite {
 	/** The values sent, as `sameValues` compares them. */
@@ -273,7 +289,7 @@ export async function syncObjects(
 		const { base } = await marketoSettings(ctx);
 		records.forEach((record, k) => {
 			const key = writeKey(base, objectPath, record[keyField]);
-			if (results[k]?.status === 'created' || results[k]?.status === 'updated') recentWrites.set(key, { at: Date.now(), values: sameValues(record), id: results[k].id });
+			if (results[k]?.status === 'created' || results[k]?.status === 'updated') rememberWrite(key, { at: Date.now(), values: sameValues(record), id: results[k].id });
 			else recentWrites.delete(key);
 		});
 	}
