@@ -52,7 +52,7 @@ export async function updatePersonsById(ctx: ApiContext, updates: MarkerUpdate[]
 	const results = await syncLeads(
 		ctx,
 		updates.map((u) => ({ id: u.leadId, ...u.values })),
-		{ action: 'updateOnly', lookupField: 'id' },
+		{ action: 'updateOnly', lookupField: 'id', linkField: MARKER_FIELDS.id },
 	);
 	updates.forEach((u, k) => out.set(u.key, results[k]));
 	return out;

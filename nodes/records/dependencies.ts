@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { MARKER_FIELDS } from '../mapping/defaultMappings';
 import type { ApiContext } from '../transport/context';
-import { OBJECT_PATHS, queryObjects, recentlyWritten, syncLeads } from '../transport/marketoApi';
+import { OBJECT_PATHS, PERSON_LINKS, queryObjects, recentlyWritten, syncLeads } from '../transport/marketoApi';
 import { sourceColumn, USER_TO_SALES_PERSON } from './builders';
 import { guid, KNOWN_TABLES, queryRows } from './dataverseRows';
 import { companyRecords, contactPersonRecords, personIdsByMicrosoftId, salesPersonRecords } from './referencedRows';
@@ -164,7 +164,10 @@ export class Dependencies {
 		const wanted = [...new Set([...ids].map((id) => guid(id)).filter((id): id is string => !!id))];
 		const unknown = wanted.filter((id) => !this.persons.has(id) && !this.unavailable.has(id));
 		if (unknown.length) {
-			this.notePersons(await personIdsByMicrosoftId(this.ctx, unknown));
+			// Persons this instance just wrote (the contact lane of the same minute): no look-up needed.
+			for (const [id, written] of await recentlyWritten(this.ctx, PERSON_LINKS, unknown)) if (Number.isInteger(Number(written.id))) this.persons.set(id, Number(written.id));
+			const ask = unknown.filter((id) => !this.persons.has(id));
+			if (ask.length) this.notePersons(await personIdsByMicrosoftId(this.ctx, ask));
 			const missing = unknown.filter((id) => !this.persons.has(id));
 			if (missing.length) await this.createPersons(missing);
 		}
@@ -186,7 +189,7 @@ export class Dependencies {
 		for (const [id, why] of unavailable) this.unavailable.set(id, why);
 		for (const id of filtered) this.filtered.add(id);
 		if (!records.length) return;
-		const results = await syncLeads(this.ctx, records.map((r) => r.record), { action: 'createOnly', lookupField: MARKER_FIELDS.id });
+		const results = await syncLeads(this.ctx, records.map((r) => r.record), { action: 'createOnly', lookupField: MARKER_FIELDS.id, linkField: MARKER_FIELDS.id });
 		// 1005: the person lane created it meanwhile (both lanes run in the same minute); use that one.
 		const raced = records.filter((_r, k) => results[k]?.reasons?.some((x) => x.code === '1005'));
 		if (raced.length) this.notePersons(await personIdsByMicrosoftId(this.ctx, raced.map((r) => r.id)));

@@ -1,11 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { buildSyncState, serialiseSyncState } from '../conflict/syncState';
+import { crmOf } from '../crm';
 import { DEFAULT_MAPPINGS, MARKER_FIELDS } from '../mapping/defaultMappings';
 import { syncFilterValue } from '../mapping/syncFilter';
+import { marketoView, newPersonWrite, readableColumn, usablePairs, type PersonFields } from '../persons/newPerson';
 import type { ApiContext } from '../transport/context';
 import { describeLeads, getLeadsBy } from '../transport/marketoApi';
-import { columnsOf, companyFromAccount, mapped, salesPersonFromTeam, salesPersonFromUser, USER_TO_SALES_PERSON } from './builders';
+import { columnsOf, companyFromAccount, salesPersonFromTeam, salesPersonFromUser, USER_TO_SALES_PERSON } from './builders';
 import { guid, KNOWN_TABLES, lookupId, lookupTable, presentColumns, rowsByIds } from './dataverseRows';
 import type { SyncSettings } from './types';
 
@@ -74,16 +75,24 @@ export async function companyRecords(ctx: ApiContext, settings: SyncSettings, id
 }
 
 /**
- * Persons of contacts that an opportunity role or a custom object needs: the default contact
- * mapping, Microsoft Id and type, and a sync state of those values.
+ * Persons of contacts that an opportunity role or a custom object needs, built as the person lane
+ * builds a new person (the default contact mapping in Marketo terms, choices as labels, the link
+ * markers and the sync state of those values), so that lane finds them in sync and leaves them be.
  */
 export async function contactPersonRecords(ctx: ApiContext, settings: SyncSettings, ids: string[]): Promise<Referenced> {
 	const out = referenced();
 	const filter = settings.syncFilterField;
-	const mappings = DEFAULT_MAPPINGS.contact;
-	const { present } = await presentColumns(ctx, 'contact', columnsOf(mappings, filter, 'createdon'));
-	const contacts = await rowsByIds(ctx, KNOWN_TABLES.contact, ids, present);
-	const leadFields = new Set((await describeLeads(ctx)).map((f) => f.name));
+	const crm = crmOf(ctx);
+	const fields: PersonFields = {
+		crm,
+		table: 'contact',
+		columns: await crm.columns('contact'),
+		marketoFields: new Map((await describeLeads(ctx)).map((f) => [f.name, f])),
+	};
+	const { mappings } = usablePairs(fields, DEFAULT_MAPPINGS.contact);
+	// The columns Resolve Conflict reads a row with: the usable mapped ones, the sync filter, the row facts.
+	const select = [...mappings.map((m) => m.dynamics), filter].filter((c) => c && readableColumn(fields, c));
+	const contacts = await crm.readPersons('contact', ids, [...new Set([...select, ...crm.factColumns('contact')])]);
 	for (const id of ids) {
 		const row = contacts.get(id);
 		if (!row) {
@@ -95,13 +104,9 @@ export async function contactPersonRecords(ctx: ApiContext, settings: SyncSettin
 			out.filtered.add(id);
 			continue;
 		}
-		const values = mapped(row, mappings);
-		for (const key of Object.keys(values)) if (values[key] === null || !leadFields.has(key)) delete values[key];
-		const record: IDataObject = { ...values, [MARKER_FIELDS.id]: id, [MARKER_FIELDS.type]: 'Contact' };
-		if (typeof row.createdon === 'string') record[MARKER_FIELDS.createdDate] = row.createdon;
-		if (leadFields.has(MARKER_FIELDS.syncState)) record[MARKER_FIELDS.syncState] = serialiseSyncState(buildSyncState(values));
-		for (const key of Object.keys(record)) if (!leadFields.has(key)) delete record[key];
-		out.records.push({ id, record });
+		const { toMarketo } = newPersonWrite(fields, id, row, marketoView(fields, row, mappings, false), MARKER_FIELDS.syncState);
+		for (const key of Object.keys(toMarketo)) if (!fields.marketoFields.has(key)) delete toMarketo[key];
+		out.records.push({ id, record: toMarketo });
 	}
 	return out;
 }

@@ -51,22 +51,23 @@ export function clearDescribeCache(): void {
  * cache policy. An execution of the same minute then needs neither a look-up of a record another
  * execution just wrote nor a write of the same values again (a trigger delivering an account that
  * an opportunity's execution created first). Only Sync Records writes these objects, one way from
- * Dynamics; a delete through this transport forgets its keys.
+ * Dynamics; a delete through this transport forgets its keys. Persons' links are kept here too
+ * (`PERSON_LINKS`).
  */
 const recentWrites = new Map<string, { at: number; values: string; id?: number | string }>();
 /** At most this many remembered writes: a long-lived n8n copying a large table must not keep every record. */
 const MAX_RECENT_WRITES = 20_000;
 
-/** Remembers one write; expired entries go first, then the oldest, so the map stays bounded. */
+/**
+ * Remembers one write. Entries are kept in write order (a rewrite moves to the end), so the expired
+ * ones and, over the bound, the oldest are at the front: trimming stops at the first one to keep.
+ */
 function rememberWrite(key: string, entry: { at: number; values: string; id?: number | string }): void {
 	recentWrites.delete(key);
 	recentWrites.set(key, entry);
-	if (recentWrites.size <= MAX_RECENT_WRITES) return;
 	const now = Date.now();
-	for (const [k, e] of recentWrites) if (now - e.at >= DESCRIBE_TTL_MS) recentWrites.delete(k);
-	// Insertion order is write order: the first entries are the oldest.
-	for (const k of recentWrites.keys()) {
-		if (recentWrites.size <= MAX_RECENT_WRITES) break;
+	for (const [k, e] of recentWrites) {
+		if (recentWrites.size <= MAX_RECENT_WRITES && now - e.at < DESCRIBE_TTL_MS) break;
 		recentWrites.delete(k);
 	}
 }
@@ -174,21 +175,50 @@ async function chunkedWrite(
 	return out;
 }
 
+/**
+ * The persons this instance wrote lately, by the CRM id in their link field (`linkField` of
+ * `syncLeads`), under the same policy as the object writes: Sync Records then finds the person of
+ * a contact an opportunity role names without a look-up. A person deleted through `deleteLeads`,
+ * or written with an empty link field, is forgotten.
+ */
+export const PERSON_LINKS = '/v1/leads';
+
+function forgetPersons(base: string, leadIds: Set<number>): void {
+	const prefix = writeKey(base, PERSON_LINKS, '');
+	for (const [key, entry] of recentWrites) if (key.startsWith(prefix) && leadIds.has(Number(entry.id))) recentWrites.delete(key);
+}
+
 export async function syncLeads(
 	ctx: ApiContext,
 	records: IDataObject[],
-	options: { action?: 'createOnly' | 'updateOnly' | 'createOrUpdate' | 'createDuplicate'; lookupField?: string } = {},
+	options: { action?: 'createOnly' | 'updateOnly' | 'createOrUpdate' | 'createDuplicate'; lookupField?: string; linkField?: string } = {},
 ): Promise<RecordResult[]> {
-	return await chunkedWrite(ctx, records, async (input) =>
+	const results = await chunkedWrite(ctx, records, async (input) =>
 		await marketoRequest(ctx, {
 			method: 'POST',
-			path: '/v1/leads.json',
+			path: `${PERSON_LINKS}.json`,
 			body: { action: options.action ?? 'createOrUpdate', lookupField: options.lookupField ?? 'email', input },
 		}),
 	);
+	const linkField = options.linkField;
+	if (linkField) {
+		const { base } = await marketoSettings(ctx);
+		const unlinked = new Set<number>();
+		records.forEach((record, k) => {
+			const result = results[k];
+			if (result?.status !== 'created' && result?.status !== 'updated') return;
+			const link = record[linkField];
+			if (typeof link === 'string' && link !== '' && result.id !== undefined) rememberWrite(writeKey(base, PERSON_LINKS, link), { at: Date.now(), values: '', id: result.id });
+			else if (linkField in record && typeof record.id === 'number') unlinked.add(record.id);
+		});
+		if (unlinked.size) forgetPersons(base, unlinked);
+	}
+	return results;
 }
 
 export async function deleteLeads(ctx: ApiContext, ids: number[]): Promise<RecordResult[]> {
+	const { base } = await marketoSettings(ctx);
+	forgetPersons(base, new Set(ids));
 	return await chunkedWrite(ctx, ids.map((id) => ({ id })), async (input) =>
 		await marketoRequest(ctx, { method: 'POST', path: '/v1/leads/delete.json', body: { input } }),
 	);

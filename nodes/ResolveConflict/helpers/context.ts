@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { CrmColumn, CrmPort } from '../../crm';
 import { MARKER_FIELDS, type FieldMapping, type PersonTable } from '../../mapping/defaultMappings';
+import { marketoView, readableColumn, usablePairs, type PersonFields } from '../../persons/newPerson';
 import { PERSON_TABLE_NAMES } from '../../persons/tables';
 import { errorMessage } from '../../records/values';
 import { describeLeads, type MarketoField } from '../../transport/marketoApi';
@@ -24,24 +25,19 @@ export async function loadContext(fn: IExecuteFunctions, crm: CrmPort): Promise<
 	return { fn, crm, marketoFields: new Map(described.map((f) => [f.name, f])), columns };
 }
 
+/** The person fields of one table: what the shared person rules need. */
+export function personFieldsOf(ctx: ResolveContext, table: PersonTable): PersonFields {
+	return { crm: ctx.crm, table, columns: ctx.columns[table], marketoFields: ctx.marketoFields };
+}
+
 /** A column the table has and that can be read (not a mirror of another column). */
 export function hasColumn(ctx: ResolveContext, table: PersonTable, name: string): boolean {
-	const column = ctx.columns[table].get(name);
-	return !!column && column.readable && !column.attributeOf;
+	return readableColumn(personFieldsOf(ctx, table), name);
 }
 
 /** Fields the node compares for a table: mapped pairs whose field and column both exist. */
 export function usableMappings(ctx: ResolveContext, table: PersonTable, settings: ResolveSettings): { mappings: FieldMapping[]; skipped: string[] } {
-	const mappings: FieldMapping[] = [];
-	const skipped: string[] = [];
-	for (const m of settings.mappings[table]) {
-		const field = ctx.marketoFields.get(m.marketo);
-		if (!field) skipped.push(`Marketo field "${m.marketo}" does not exist`);
-		else if (field.readOnly) skipped.push(`Marketo field "${m.marketo}" is read-only`);
-		else if (!hasColumn(ctx, table, m.dynamics)) skipped.push(`${ctx.crm.name} ${table} column "${m.dynamics}" does not exist`);
-		else mappings.push(m);
-	}
-	return { mappings, skipped };
+	return usablePairs(personFieldsOf(ctx, table), settings.mappings[table]);
 }
 
 /** Columns to read a table's rows with: the usable mapped ones, the sync filters, and the row facts. */
@@ -53,12 +49,7 @@ export function columnsToRead(ctx: ResolveContext, table: PersonTable, settings:
 
 /** A CRM row's mapped values in Marketo terms (Marketo field → value; choices as labels). */
 export function marketoViewOf(ctx: ResolveContext, table: PersonTable, row: IDataObject, mappings: FieldMapping[], onlyPresent: boolean): Record<string, unknown> {
-	const values: Record<string, unknown> = {};
-	for (const m of mappings) {
-		if (onlyPresent && !Object.prototype.hasOwnProperty.call(row, m.dynamics)) continue;
-		values[m.marketo] = ctx.crm.toMarketoValue(row, ctx.columns[table].get(m.dynamics), ctx.marketoFields.get(m.marketo)) ?? null;
-	}
-	return values;
+	return marketoView(personFieldsOf(ctx, table), row, mappings, onlyPresent);
 }
 
 /** Marketo person fields every lookup reads: ids, markers, the sync state and every mapped field. */

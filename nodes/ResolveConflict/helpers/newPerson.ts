@@ -1,10 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { buildSyncState, serialiseSyncState } from '../../conflict/syncState';
-import { MARKER_FIELDS, typeLabel } from '../../mapping/defaultMappings';
+import { newPersonWrite } from '../../persons/newPerson';
 import type { ItemOutcome } from '../../persons/outcome';
 import type { DynamicsChange } from './change';
-import type { ResolveContext } from './context';
+import { personFieldsOf, type ResolveContext } from './context';
 import { decided } from './output';
 
 /**
@@ -13,22 +12,13 @@ import { decided } from './output';
  * place and gets no base: the state then describes only values both systems hold.
  */
 export function createInMarketo(ctx: ResolveContext, change: DynamicsChange, dynamicsValues: Record<string, unknown>, skipped: string[], existingPerson = false): ItemOutcome {
-	const stateField = change.settings.syncStateField;
-	// A new person needs no empty fields; for a new person the state still records them as synced (empty).
-	const toMarketo: IDataObject = {};
-	for (const [field, value] of Object.entries(dynamicsValues)) if (value !== null && value !== undefined && value !== '') toMarketo[field] = value as IDataObject[string];
-	const state = buildSyncState(existingPerson ? (toMarketo as Record<string, unknown>) : dynamicsValues);
-	const markers: IDataObject = { [MARKER_FIELDS.id]: change.id, [MARKER_FIELDS.type]: typeLabel(change.entity) };
-	const created = ctx.crm.rowFacts(change.entity, change.fields).createdAt;
-	if (created) markers[MARKER_FIELDS.createdDate] = created;
-	for (const [field, value] of Object.entries(markers)) if (ctx.marketoFields.has(field)) toMarketo[field] = value;
-	toMarketo[stateField] = serialiseSyncState(state);
+	const { toMarketo, syncState } = newPersonWrite(personFieldsOf(ctx, change.entity), change.id, change.fields, dynamicsValues, change.settings.syncStateField, existingPerson);
 	return decided(change, change.entity, {
 		action: 'createInMarketo',
 		reason: `no Marketo person is linked to this ${ctx.crm.name} ${change.entity} yet`,
 		toMarketo,
 		merged: { ...(dynamicsValues as IDataObject) },
-		syncState: serialiseSyncState(state),
+		syncState,
 		...(skipped.length ? { skippedFields: skipped } : {}),
 	});
 }

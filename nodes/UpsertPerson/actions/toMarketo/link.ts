@@ -55,7 +55,7 @@ async function linkByEmail(ctx: IExecuteFunctions, byId: Prepared[]): Promise<vo
  */
 async function createWhereEmailIsNew(ctx: IExecuteFunctions, fresh: Prepared[]): Promise<Prepared[]> {
 	if (!fresh.length) return [];
-	const results = await syncLeads(ctx, fresh.map((p) => p.record), { action: 'createOnly', lookupField: 'email' });
+	const results = await syncLeads(ctx, fresh.map((p) => p.record), { action: 'createOnly', lookupField: 'email', linkField: MARKER_FIELDS.id });
 	const taken: Prepared[] = [];
 	fresh.forEach((p, k) => {
 		const r = results[k];

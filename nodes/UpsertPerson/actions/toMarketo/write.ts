@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { typeLabel } from '../../../mapping/defaultMappings';
+import { MARKER_FIELDS, typeLabel } from '../../../mapping/defaultMappings';
 import { failureFrom, fieldFromMessage, toLeadId } from '../../../persons';
 import { keptText, withoutRejected, writesMoreThanLink } from '../../../persons/pipeline';
 import { reasonsText } from '../../../records/values';
@@ -14,7 +14,7 @@ export async function upsertGroups(ctx: IExecuteFunctions, prepared: Prepared[])
 	for (const [lookupField, group] of groups) {
 		let results;
 		try {
-			results = await syncLeads(ctx, group.map((p) => p.record), { action: lookupField === 'id' ? 'updateOnly' : 'createOrUpdate', lookupField });
+			results = await syncLeads(ctx, group.map((p) => p.record), { action: lookupField === 'id' ? 'updateOnly' : 'createOrUpdate', lookupField, linkField: MARKER_FIELDS.id });
 		} catch (error) {
 			for (const p of group) p.outcome.failure = failureFrom(error, 'marketo');
 			continue;
@@ -43,7 +43,7 @@ async function retryWithoutRejected(ctx: IExecuteFunctions, group: Prepared[], r
 	if (!retries.length) return;
 	let again: RecordResult[];
 	try {
-		again = await syncLeads(ctx, retries.map((r) => r.record), { action: lookupField === 'id' ? 'updateOnly' : 'createOrUpdate', lookupField });
+		again = await syncLeads(ctx, retries.map((r) => r.record), { action: lookupField === 'id' ? 'updateOnly' : 'createOrUpdate', lookupField, linkField: MARKER_FIELDS.id });
 	} catch {
 		return; // the first rejection is already reported; nothing else was written
 	}
