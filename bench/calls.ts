@@ -192,6 +192,50 @@ export function copyBreakdown(calls: CallsSnapshot) {
 	};
 }
 
+/**
+ * Issue 12's rule for the copy: at most one write per 300 records per object type (per Dynamics
+ * table it comes from), plus the look-ups the design needs. Each written Marketo object type with
+ * its ceiling, and each look-up with what it is for; `within` says whether every write kind is at
+ * or under its ceiling and the person look-ups at one per 300 persons.
+ */
+export function copyCheck(calls: CallsSnapshot, sources: { leads: number; contacts: number; accounts: number; opportunities: number; roles: number; users: number; teams: number }) {
+	const ceil = (n: number) => Math.ceil(n / 300);
+	const m = calls.marketo;
+	const writeCeilings: Record<string, { ceiling: number; from: string }> = {
+		'write leads': { ceiling: ceil(sources.leads) + ceil(sources.contacts), from: `${sources.leads} leads + ${sources.contacts} contacts` },
+		'write companies': { ceiling: ceil(sources.accounts), from: `${sources.accounts} accounts` },
+		'write opportunities': { ceiling: ceil(sources.opportunities), from: `${sources.opportunities} opportunities` },
+		'write opportunities/roles': { ceiling: ceil(sources.roles), from: `${sources.roles} roles` },
+		'write salespersons': { ceiling: ceil(sources.users) + ceil(sources.teams), from: `${sources.users} users + ${sources.teams} team (two tables)` },
+	};
+	const writes = Object.entries(m)
+		.filter(([k]) => k.startsWith('write') && !k.includes('activity log'))
+		.map(([kind, count]) => ({ kind, count, records: calls.marketoRecords[kind] ?? 0, ceiling: writeCeilings[kind]?.ceiling ?? 0, from: writeCeilings[kind]?.from ?? 'not a copied type' }));
+	const purpose: Record<string, string> = {
+		'lookup leads by microsoftId': 'the person lane compares each person with Marketo (1 per 300, as lane (a))',
+		'lookup salespersons by externalSalesPersonId': 'owners not written by this instance lately: create only those Marketo lacks',
+		'lookup companies by externalCompanyId': 'companies not written by this instance lately: create only those Marketo lacks',
+		'lookup opportunities by externalOpportunityId': 'opportunities a stakeholder names, not written by this instance lately',
+		'lookup opportunities/roles by externalOpportunityId': "an opportunity's roles in Marketo, so a role Dynamics lost is removed (one per reconciling execution)",
+	};
+	const lookups = Object.entries(m)
+		.filter(([k]) => k.startsWith('lookup'))
+		.map(([kind, count]) => ({ kind, count, for: purpose[kind] ?? 'unexplained' }));
+	const personLookups = m['lookup leads by microsoftId'] ?? 0;
+	const personCeiling = ceil(sources.leads) + ceil(sources.contacts);
+	const within = writes.every((w) => w.count <= w.ceiling) && personLookups <= personCeiling && lookups.every((l) => l.for !== 'unexplained');
+	return { writes, lookups, personLookups, personCeiling, within };
+}
+
+/** The check as lines to print. */
+function printCopyCheck(check: ReturnType<typeof copyCheck>): void {
+	const lines = ['(c) one write per 300 records per object type, plus the look-ups the design needs'];
+	for (const w of check.writes) lines.push(`  ${w.kind.padEnd(30)} ${String(w.count).padStart(3)} for ${String(w.records).padStart(5)} records; at most ${w.ceiling} (${w.from})${w.count > w.ceiling ? '  OVER' : ''}`);
+	for (const l of check.lookups) lines.push(`  ${l.kind.padEnd(52)} ${String(l.count).padStart(3)}: ${l.for}`);
+	lines.push(`  person look-ups ${check.personLookups}, at most ${check.personCeiling}; ${check.within ? 'within' : 'NOT within'} the rule`);
+	process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 runMain(async () => {
 	const sims = await startSimulators();
 	const calls = new ApiCallLog(sims);
@@ -214,7 +258,10 @@ runMain(async () => {
 		const afterCopy = calls.snapshot();
 		const copyCalls = callsBetween(zero, afterCopy);
 		const snap = syncSnapshot(sims);
+		const check = copyCheck(copyCalls, { ...COPY, roles: seeded.roles, teams: 1 });
 		printLane(`(c) Initial copy: ${COPY.leads} leads, ${COPY.contacts} contacts, ${COPY.accounts} accounts, ${COPY.opportunities} opportunities; in Marketo: ${snap.companies} companies, ${snap.opportunities} opportunities, ${snap.opportunityRoles} roles (of ${seeded.roles}), ${snap.salesPersons} sales persons; per 300 = per 300 of the ${copyRecords} records`, copyRecords, copyCalls);
+
+		printCopyCheck(check);
 
 		// One idle minute: what the triggers' polls cost when nothing changes (in every lane's window too).
 		const idleFrom = calls.snapshot();
@@ -247,7 +294,7 @@ runMain(async () => {
 		printLane(`(b) Marketo → Dynamics: ${persons} linked persons (${leads.length} leads, ${contacts.length} contacts) changed in the Marketo UI, all in Dynamics after ${b.arrivedS.toFixed(0)} s`, persons, bCalls);
 
 		const figures = {
-			copy: { records: { ...COPY, roles: seeded.roles }, recordCount: copyRecords, arrivedSeconds: copy.arrivedS, inMarketo: snap, calls: copyCalls, breakdown: copyBreakdown(copyCalls), targetCalls: COPY_TARGET_CALLS },
+			copy: { records: { ...COPY, roles: seeded.roles }, recordCount: copyRecords, arrivedSeconds: copy.arrivedS, inMarketo: snap, calls: copyCalls, breakdown: copyBreakdown(copyCalls), check, targetCalls: COPY_TARGET_CALLS },
 			idleMinute: { calls: idleCalls, summary: laneSummary(idleCalls, 300) },
 			dynamicsToMarketo: { persons, leads: leads.length, contacts: contacts.length, arrivedSeconds: a.arrivedS, calls: aCalls, per300: laneSummary(aCalls, persons) },
 			marketoToDynamics: { persons, leads: leads.length, contacts: contacts.length, arrivedSeconds: b.arrivedS, calls: bCalls, per300: laneSummary(bCalls, persons) },
@@ -259,7 +306,7 @@ runMain(async () => {
 		const pa = figures.dynamicsToMarketo.per300;
 		const pb = figures.marketoToDynamics.per300;
 		log(
-			`calls: (c) copy ${c.rest} Marketo REST calls (identity ${c.identity} not counted; metadata ${c.metadata}, look-ups ${c.lookups}, writes ${c.writes}, activity log ${c.activityLog}, feed ${c.feed} of which ${c.feedEmpty} empty) for ${copyRecords} records, target ≈ ${COPY_TARGET_CALLS}`,
+			`calls: (c) copy ${c.rest} Marketo REST calls (identity ${c.identity} not counted; metadata ${c.metadata}, look-ups ${c.lookups}, writes ${c.writes}, activity log ${c.activityLog}, feed ${c.feed} of which ${c.feedEmpty} empty) for ${copyRecords} records (the issue's estimate ≈ ${COPY_TARGET_CALLS}); ${check.within ? 'within' : 'NOT within'} one write per 300 records per object type plus the look-ups the design needs`,
 		);
 		log(`calls: (a) per 300 persons changed in Dynamics: Marketo reads ${f2(pa.marketoReads)}, writes ${f2(pa.marketoWrites)} (target 1 + 1); feed pages ${f2(pa.marketoFeedPages)} (+ ${f2(pa.marketoFeedEmpty)} empty polls); Dataverse reads ${f2(pa.dataverseReads)}, polls ${f2(pa.dataversePolls)}`);
 		log(
