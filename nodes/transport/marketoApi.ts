@@ -175,6 +175,18 @@ async function chunkedWrite(
 	return out;
 }
 
+/** Remembers each record written under its `keyField` value, with `values` of it; a refused write forgets its key. */
+async function rememberWrites(ctx: ApiContext, objectPath: string, records: IDataObject[], results: RecordResult[], keyField: string, values: (record: IDataObject) => string): Promise<void> {
+	const { base } = await marketoSettings(ctx);
+	records.forEach((record, k) => {
+		const key = record[keyField];
+		if (key === undefined || key === null || key === '') return;
+		const status = results[k]?.status;
+		if (status === 'created' || status === 'updated') rememberWrite(writeKey(base, objectPath, key), { at: Date.now(), values: values(record), id: results[k].id });
+		else recentWrites.delete(writeKey(base, objectPath, key));
+	});
+}
+
 /**
  * The persons this instance wrote lately, by the CRM id in their link field (`linkField` of
  * `syncLeads`), under the same policy as the object writes: Sync Records then finds the person of
@@ -202,16 +214,10 @@ export async function syncLeads(
 	);
 	const linkField = options.linkField;
 	if (linkField) {
-		const { base } = await marketoSettings(ctx);
-		const unlinked = new Set<number>();
-		records.forEach((record, k) => {
-			const result = results[k];
-			if (result?.status !== 'created' && result?.status !== 'updated') return;
-			const link = record[linkField];
-			if (typeof link === 'string' && link !== '' && result.id !== undefined) rememberWrite(writeKey(base, PERSON_LINKS, link), { at: Date.now(), values: '', id: result.id });
-			else if (linkField in record && typeof record.id === 'number') unlinked.add(record.id);
-		});
-		if (unlinked.size) forgetPersons(base, unlinked);
+		await rememberWrites(ctx, PERSON_LINKS, records, results, linkField, () => '');
+		// Written with an empty link: the person no longer stands for its old CRM record.
+		const unlinked = records.filter((r, k) => linkField in r && (r[linkField] ?? '') === '' && typeof r.id === 'number' && results[k]?.status === 'updated').map((r) => r.id as number);
+		if (unlinked.length) forgetPersons((await marketoSettings(ctx)).base, new Set(unlinked));
 	}
 	return results;
 }
@@ -314,15 +320,7 @@ export async function syncObjects(
 			body: { action: options.action ?? 'createOrUpdate', dedupeBy: options.dedupeBy ?? 'dedupeFields', input },
 		}),
 	);
-	const keyField = options.rememberBy;
-	if (keyField) {
-		const { base } = await marketoSettings(ctx);
-		records.forEach((record, k) => {
-			const key = writeKey(base, objectPath, record[keyField]);
-			if (results[k]?.status === 'created' || results[k]?.status === 'updated') rememberWrite(key, { at: Date.now(), values: sameValues(record), id: results[k].id });
-			else recentWrites.delete(key);
-		});
-	}
+	if (options.rememberBy) await rememberWrites(ctx, objectPath, records, results, options.rememberBy, sameValues);
 	return results;
 }
 
