@@ -124,4 +124,16 @@ describe('a person two lanes need: created once, in sync, found without a look-u
 		expect(synced.roles).toEqual([expect.objectContaining({ contactId: fay, leadId: again, status: 'created' })]);
 		expect(personCalls()).toEqual({ lookUps: 1, writes: 1 });
 	});
+
+	test('a person deleted in the Marketo UI meanwhile: the role naming its remembered id fails visibly, nothing else is lost', async () => {
+		const gil = contact('Gil');
+		await personLane(await trigger('contact').poll());
+		sims.marketo.uiDeleteLead(personOf(gil)!.id as number);
+		opportunity('Deal G', gil, seller());
+		const [synced] = await syncRecords(await trigger('opportunity').poll());
+		expect(synced.status).toBe('created');
+		expect(synced.roles).toEqual([expect.objectContaining({ contactId: gil, status: 'failed', reason: expect.stringContaining('Marketo refused the role') })]);
+		expect(synced.warnings).toEqual([expect.stringContaining(`role "Potential Customer" for contact ${gil} not synced`)]);
+		expect(sims.marketo.store.objects('opportunityRoles')).toEqual([]);
+	});
 });
