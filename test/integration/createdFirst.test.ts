@@ -5,11 +5,10 @@ import { DynamicsTrigger } from '../../nodes/DynamicsTrigger/DynamicsTrigger.nod
 import { ResolveConflict } from '../../nodes/ResolveConflict/ResolveConflict.node';
 import { SyncRecords } from '../../nodes/SyncRecords/SyncRecords.node';
 import { UpsertPerson } from '../../nodes/UpsertPerson/UpsertPerson.node';
-import { clearMetadataCache } from '../../nodes/transport/dataverseApi';
-import { clearDescribeCache } from '../../nodes/transport/marketoApi';
 import { TestEngine } from '../harness/engine';
+import { simulatorSuite } from '../harness/simulatorSuite';
 import { LANE_CREDENTIALS, laneErrors, personLaneNodes } from '../harness/personLane';
-import { startSimulators, type Simulators } from '../helpers/simulators';
+import type { Simulators } from '../helpers/simulators';
 
 /**
  * A contact that an opportunity names reaches Marketo through two lanes of the template: Sync
@@ -24,23 +23,7 @@ describe('a person two lanes need: created once, in sync, found without a look-u
 	let sims: Simulators;
 	let engine: TestEngine;
 
-	beforeAll(async () => {
-		sims = await startSimulators();
-	});
-
-	afterAll(async () => {
-		await sims.stop();
-	});
-
-	beforeEach(() => {
-		sims.dataverse.reset();
-		sims.marketo.reset();
-		clearMetadataCache();
-		clearDescribeCache();
-		engine = new TestEngine({ dynamicsTrigger: new DynamicsTrigger(), resolveConflict: new ResolveConflict(), upsertPerson: new UpsertPerson(), syncRecords: new SyncRecords(), deletePerson: new DeletePerson() });
-		engine.credentials.set('dyn', 'microsoftDynamicsApi', sims.dynamicsCredentials);
-		engine.credentials.set('mkto', 'marketoApi', sims.marketoCredentials);
-	});
+	simulatorSuite(() => new TestEngine({ dynamicsTrigger: new DynamicsTrigger(), resolveConflict: new ResolveConflict(), upsertPerson: new UpsertPerson(), syncRecords: new SyncRecords(), deletePerson: new DeletePerson() }), (suite) => ({ sims, engine } = suite));
 
 	const trigger = (table: string) => engine.poller({ name: `${table} trigger`, type: 'dynamicsTrigger', parameters: { table }, credentials: LANE_CREDENTIALS });
 	const input = (items: INodeExecutionData[] | null) => ({ input: (items ?? []).map((i) => i.json as IDataObject) });

@@ -1,11 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { DeletePerson } from '../../nodes/DeletePerson/DeletePerson.node';
-import { clearMetadataCache } from '../../nodes/transport/dataverseApi';
-import { clearTokenCache } from '../../nodes/transport/entraToken';
-import { clearDescribeCache } from '../../nodes/transport/marketoApi';
 import { TestEngine, type NodeSpec } from '../harness/engine';
-import { DYN_CLIENT, MKTO_CLIENT, startSimulators, type Simulators } from '../helpers/simulators';
+import { simulatorSuite } from '../harness/simulatorSuite';
+import { DYN_CLIENT, MKTO_CLIENT, type Simulators } from '../helpers/simulators';
 
 /**
  * Delete Person in n8n's real engine against the simulators: both directions, every policy,
@@ -31,24 +29,7 @@ describe('Delete Person node', () => {
 	const mkCreate = (fields: IDataObject) => sims.marketo.uiCreateLead(fields) as unknown as IDataObject & { id: number };
 	const dvCreate = (table: string, row: IDataObject) => sims.dataverse.create(table, row) as IDataObject;
 
-	beforeAll(async () => {
-		sims = await startSimulators();
-	});
-
-	afterAll(async () => {
-		await sims.stop();
-	});
-
-	beforeEach(() => {
-		clearTokenCache();
-		clearMetadataCache();
-		clearDescribeCache();
-		sims.marketo.reset();
-		sims.dataverse.reset();
-		engine = new TestEngine({ deletePerson: new DeletePerson() });
-		engine.credentials.set('dyn', 'microsoftDynamicsApi', sims.dynamicsCredentials);
-		engine.credentials.set('mkto', 'marketoApi', sims.marketoCredentials);
-	});
+	simulatorSuite(() => new TestEngine({ deletePerson: new DeletePerson() }), (suite) => ({ sims, engine } = suite));
 
 	describe('Dynamics → Marketo', () => {
 		test('defaults: the linked person is flagged Microsoft Is Deleted and kept (native)', async () => {

@@ -7,7 +7,9 @@ import { UpsertPerson } from '../../nodes/UpsertPerson/UpsertPerson.node';
 import { clearMetadataCache } from '../../nodes/transport/dataverseApi';
 import { clearDescribeCache } from '../../nodes/transport/marketoApi';
 import { TestEngine } from '../harness/engine';
-import { startSimulators, type Simulators } from '../helpers/simulators';
+import { laneErrors, LANE_CREDENTIALS, personLaneNodes } from '../harness/personLane';
+import { simulatorSuite } from '../harness/simulatorSuite';
+import type { Simulators } from '../helpers/simulators';
 
 /**
  * Choice columns travel as their labels: Dynamics → Marketo as the FormattedValue Dataverse sends
@@ -20,32 +22,14 @@ jest.setTimeout(120_000);
 describe('option sets travel as labels, both ways', () => {
 	let sims: Simulators;
 	let engine: TestEngine;
-	const credentials = { marketoApi: { id: 'mkto', name: 'Marketo' }, microsoftDynamicsApi: { id: 'dyn', name: 'Dynamics' } };
+	const credentials = LANE_CREDENTIALS;
 
-	beforeAll(async () => {
-		sims = await startSimulators();
-		clearMetadataCache();
-		clearDescribeCache();
-		engine = new TestEngine({ resolveConflict: new ResolveConflict(), upsertPerson: new UpsertPerson(), marketoTrigger: new MarketoTrigger(), dynamicsTrigger: new DynamicsTrigger() });
-		engine.credentials.set('dyn', 'microsoftDynamicsApi', sims.dynamicsCredentials);
-		engine.credentials.set('mkto', 'marketoApi', sims.marketoCredentials);
-	});
-
-	afterAll(async () => {
-		await sims.stop();
-	});
+	simulatorSuite(() => new TestEngine({ resolveConflict: new ResolveConflict(), upsertPerson: new UpsertPerson(), marketoTrigger: new MarketoTrigger(), dynamicsTrigger: new DynamicsTrigger() }), (suite) => ({ sims, engine } = suite));
 
 	async function lane(items: INodeExecutionData[], resolveOptions: IDataObject = {}) {
-		return await engine.run(
-			[
-				{ name: 'Resolve', type: 'resolveConflict', parameters: { operation: 'resolve', options: resolveOptions } as never, credentials, onError: 'continueErrorOutput' },
-				{ name: 'To Dynamics', type: 'upsertPerson', parameters: { target: 'dynamics' } as never, credentials, onError: 'continueErrorOutput' },
-				{ name: 'To Marketo', type: 'upsertPerson', parameters: { target: 'marketo' } as never, credentials, onError: 'continueErrorOutput' },
-			],
-			{ input: items.map((i) => i.json as IDataObject) },
-		);
+		return await engine.run(personLaneNodes(resolveOptions), { input: items.map((i) => i.json as IDataObject) });
 	}
-	const errors = (result: Awaited<ReturnType<typeof lane>>) => ['Resolve', 'To Dynamics', 'To Marketo'].flatMap((node) => result.output(node, 1).map((i) => i.json));
+	const errors = laneErrors;
 
 	test('Dynamics → Marketo labels; a Marketo label comes back as its choice value; an unknown label is an error naming record and field', async () => {
 		const lead = sims.dataverse.create('lead', { firstname: 'Olga', lastname: 'Options', emailaddress1: 'olga@options.test', subject: 'Choices', leadsourcecode: 8 });

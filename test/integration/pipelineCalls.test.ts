@@ -4,10 +4,10 @@ import { DynamicsTrigger } from '../../nodes/DynamicsTrigger/DynamicsTrigger.nod
 import { MarketoTrigger } from '../../nodes/MarketoTrigger/MarketoTrigger.node';
 import { ResolveConflict } from '../../nodes/ResolveConflict/ResolveConflict.node';
 import { UpsertPerson } from '../../nodes/UpsertPerson/UpsertPerson.node';
-import { clearMetadataCache } from '../../nodes/transport/dataverseApi';
-import { clearDescribeCache } from '../../nodes/transport/marketoApi';
 import { TestEngine } from '../harness/engine';
-import { startSimulators, type Simulators } from '../helpers/simulators';
+import { laneErrors, LANE_CREDENTIALS, personLaneNodes } from '../harness/personLane';
+import { simulatorSuite } from '../harness/simulatorSuite';
+import type { Simulators } from '../helpers/simulators';
 
 /**
  * What one batch of 300 changed persons costs per lane, counted by the simulators (their call
@@ -22,33 +22,15 @@ const PERSONS = 300;
 describe('calls per 300 changed persons, per lane', () => {
 	let sims: Simulators;
 	let engine: TestEngine;
-	const credentials = { marketoApi: { id: 'mkto', name: 'Marketo' }, microsoftDynamicsApi: { id: 'dyn', name: 'Dynamics' } };
+	const credentials = LANE_CREDENTIALS;
 
-	beforeAll(async () => {
-		sims = await startSimulators();
-		clearMetadataCache();
-		clearDescribeCache();
-		engine = new TestEngine({ resolveConflict: new ResolveConflict(), upsertPerson: new UpsertPerson(), marketoTrigger: new MarketoTrigger(), dynamicsTrigger: new DynamicsTrigger() });
-		engine.credentials.set('dyn', 'microsoftDynamicsApi', sims.dynamicsCredentials);
-		engine.credentials.set('mkto', 'marketoApi', sims.marketoCredentials);
-	});
-
-	afterAll(async () => {
-		await sims.stop();
-	});
+	simulatorSuite(() => new TestEngine({ resolveConflict: new ResolveConflict(), upsertPerson: new UpsertPerson(), marketoTrigger: new MarketoTrigger(), dynamicsTrigger: new DynamicsTrigger() }), (suite) => ({ sims, engine } = suite));
 
 	/** The person lane after a trigger, as in the template. */
 	async function lane(items: INodeExecutionData[]) {
-		const result = await engine.run(
-			[
-				{ name: 'Resolve', type: 'resolveConflict', parameters: { operation: 'resolve' } as never, credentials, onError: 'continueErrorOutput' },
-				{ name: 'To Dynamics', type: 'upsertPerson', parameters: { target: 'dynamics' } as never, credentials, onError: 'continueErrorOutput' },
-				{ name: 'To Marketo', type: 'upsertPerson', parameters: { target: 'marketo' } as never, credentials, onError: 'continueErrorOutput' },
-			],
-			{ input: items.map((i) => i.json as IDataObject) },
-		);
+		const result = await engine.run(personLaneNodes(), { input: items.map((i) => i.json as IDataObject) });
 		expect(result.error).toBeUndefined();
-		for (const node of ['Resolve', 'To Dynamics', 'To Marketo']) expect(result.output(node, 1).map((i) => i.json.error)).toEqual([]);
+		expect(laneErrors(result).map((e) => e.error)).toEqual([]);
 		return result;
 	}
 

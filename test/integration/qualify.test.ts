@@ -2,10 +2,9 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { ResolveConflict } from '../../nodes/ResolveConflict/ResolveConflict.node';
 import { UpsertPerson } from '../../nodes/UpsertPerson/UpsertPerson.node';
-import { clearMetadataCache } from '../../nodes/transport/dataverseApi';
-import { clearDescribeCache } from '../../nodes/transport/marketoApi';
 import { TestEngine } from '../harness/engine';
-import { startSimulators, type Simulators } from '../helpers/simulators';
+import { simulatorSuite } from '../harness/simulatorSuite';
+import type { Simulators } from '../helpers/simulators';
 
 /**
  * Qualify (a Dynamics lead qualified into a contact) through lane 1 as the template wires it:
@@ -18,23 +17,7 @@ describe('Qualify: the lead\'s Marketo person follows the contact', () => {
 	let sims: Simulators;
 	let engine: TestEngine;
 
-	beforeAll(async () => {
-		sims = await startSimulators();
-	});
-
-	afterAll(async () => {
-		await sims.stop();
-	});
-
-	beforeEach(() => {
-		sims.dataverse.reset();
-		sims.marketo.reset();
-		clearMetadataCache();
-		clearDescribeCache();
-		engine = new TestEngine({ resolveConflict: new ResolveConflict(), upsertPerson: new UpsertPerson() });
-		engine.credentials.set('dyn', 'microsoftDynamicsApi', sims.dynamicsCredentials);
-		engine.credentials.set('mkto', 'marketoApi', sims.marketoCredentials);
-	});
+	simulatorSuite(() => new TestEngine({ resolveConflict: new ResolveConflict(), upsertPerson: new UpsertPerson() }), (suite) => ({ sims, engine } = suite));
 
 	/** A Dynamics 365 Trigger item for the record as it is now (lookups in their Web API form). */
 	function dynamicsItem(table: 'lead' | 'contact', id: string): IDataObject {

@@ -6,7 +6,8 @@ import { fingerprint, parseSyncState } from '../../nodes/conflict/syncState';
 import { clearMetadataCache } from '../../nodes/transport/dataverseApi';
 import { clearDescribeCache } from '../../nodes/transport/marketoApi';
 import { TestEngine } from '../harness/engine';
-import { startSimulators, type Simulators } from '../helpers/simulators';
+import { simulatorSuite } from '../harness/simulatorSuite';
+import type { Simulators } from '../helpers/simulators';
 
 /**
  * Resolve Conflict in n8n's real engine against the Dataverse and Marketo simulators: Dynamics 365
@@ -22,23 +23,7 @@ describe('Resolve Conflict', () => {
 	let sims: Simulators;
 	let engine: TestEngine;
 
-	beforeAll(async () => {
-		sims = await startSimulators();
-	});
-
-	afterAll(async () => {
-		await sims.stop();
-	});
-
-	beforeEach(() => {
-		sims.dataverse.reset();
-		sims.marketo.reset();
-		clearMetadataCache();
-		clearDescribeCache();
-		engine = new TestEngine({ resolveConflict: new ResolveConflict(), upsertPerson: new UpsertPerson() });
-		engine.credentials.set('dyn', 'microsoftDynamicsApi', sims.dynamicsCredentials);
-		engine.credentials.set('mkto', 'marketoApi', sims.marketoCredentials);
-	});
+	simulatorSuite(() => new TestEngine({ resolveConflict: new ResolveConflict(), upsertPerson: new UpsertPerson() }), (suite) => ({ sims, engine } = suite));
 
 	async function resolve(input: IDataObject[], parameters: IDataObject = {}) {
 		const result = await engine.run(

@@ -18,10 +18,9 @@ import type { IConnections, IDataObject, INode, Workflow } from 'n8n-workflow';
 
 import { DynamicsTrigger } from '../../nodes/DynamicsTrigger/DynamicsTrigger.node';
 import { SyncRecords } from '../../nodes/SyncRecords/SyncRecords.node';
-import { clearMetadataCache } from '../../nodes/transport/dataverseApi';
-import { clearDescribeCache } from '../../nodes/transport/marketoApi';
 import { TestEngine, type NodeSpec } from '../harness/engine';
-import { startSimulators, type Simulators } from '../helpers/simulators';
+import { simulatorSuite } from '../harness/simulatorSuite';
+import type { Simulators } from '../helpers/simulators';
 
 jest.setTimeout(60_000);
 
@@ -66,23 +65,7 @@ describe('stakeholder removed in Dynamics (trigger → Sync Records, n8n static 
 	let sims: Simulators;
 	let engine: StoredStaticDataEngine;
 
-	beforeAll(async () => {
-		sims = await startSimulators();
-	});
-
-	afterAll(async () => {
-		await sims.stop();
-	});
-
-	beforeEach(() => {
-		sims.dataverse.reset();
-		sims.marketo.reset();
-		clearMetadataCache();
-		clearDescribeCache();
-		engine = new StoredStaticDataEngine({ dynamicsTrigger: new DynamicsTrigger(), syncRecords: new SyncRecords() });
-		engine.credentials.set('dyn', 'microsoftDynamicsApi', sims.dynamicsCredentials);
-		engine.credentials.set('mkto', 'marketoApi', sims.marketoCredentials);
-	});
+	simulatorSuite(() => new StoredStaticDataEngine({ dynamicsTrigger: new DynamicsTrigger(), syncRecords: new SyncRecords() }), (suite) => ({ sims, engine } = suite));
 
 	const dv = () => sims.dataverse;
 	const contact = (first: string) => dv().create('contact', { firstname: first, lastname: 'Stakeholder', emailaddress1: `${first.toLowerCase()}@example.com` }).contactid as string;

@@ -2,11 +2,9 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { SyncPerson } from '../../nodes/SyncPerson/SyncPerson.node';
 import { parseSyncState } from '../../nodes/conflict/syncState';
-import { clearMetadataCache } from '../../nodes/transport/dataverseApi';
-import { clearTokenCache } from '../../nodes/transport/entraToken';
-import { clearDescribeCache } from '../../nodes/transport/marketoApi';
 import { TestEngine, type NodeSpec } from '../harness/engine';
-import { DYN_CLIENT, MKTO_CLIENT, startSimulators, type Simulators } from '../helpers/simulators';
+import { simulatorSuite } from '../harness/simulatorSuite';
+import { DYN_CLIENT, MKTO_CLIENT, type Simulators } from '../helpers/simulators';
 
 /**
  * Sync Person to Microsoft (seed 003's flow action) in n8n's real engine against the simulators:
@@ -35,24 +33,7 @@ describe('Sync Person to Microsoft node', () => {
 		return sims.marketo.store.activities.filter((a) => a.leadId === leadId && a.typeId === type.id);
 	};
 
-	beforeAll(async () => {
-		sims = await startSimulators();
-	});
-
-	afterAll(async () => {
-		await sims.stop();
-	});
-
-	beforeEach(() => {
-		clearTokenCache();
-		clearMetadataCache();
-		clearDescribeCache();
-		sims.marketo.reset();
-		sims.dataverse.reset();
-		engine = new TestEngine({ syncPerson: new SyncPerson() });
-		engine.credentials.set('dyn', 'microsoftDynamicsApi', sims.dynamicsCredentials);
-		engine.credentials.set('mkto', 'marketoApi', sims.marketoCredentials);
-	});
+	simulatorSuite(() => new TestEngine({ syncPerson: new SyncPerson() }), (suite) => ({ sims, engine } = suite));
 
 	test('defaults: a Marketo-only person becomes a Dynamics lead and is linked to it', async () => {
 		const lead = mkCreate({ email: 'new@example.test', firstName: 'Nia', lastName: 'New', company: 'Acme', title: 'CTO', rating: 'Hot' });

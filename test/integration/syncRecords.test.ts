@@ -1,10 +1,9 @@
 import type { IConnections, IDataObject, INode, Workflow } from 'n8n-workflow';
 
 import { SyncRecords } from '../../nodes/SyncRecords/SyncRecords.node';
-import { clearMetadataCache } from '../../nodes/transport/dataverseApi';
-import { clearDescribeCache } from '../../nodes/transport/marketoApi';
 import { TestEngine, type NodeSpec } from '../harness/engine';
-import { startSimulators, type Simulators } from '../helpers/simulators';
+import { simulatorSuite } from '../harness/simulatorSuite';
+import type { Simulators } from '../helpers/simulators';
 
 /** The engine, with the workflow's static data kept between executions as an active workflow keeps it. */
 class PublishedWorkflowEngine extends TestEngine {
@@ -28,23 +27,7 @@ describe('Sync Records to Marketo', () => {
 	let sims: Simulators;
 	let engine: PublishedWorkflowEngine;
 
-	beforeAll(async () => {
-		sims = await startSimulators();
-	});
-
-	afterAll(async () => {
-		await sims.stop();
-	});
-
-	beforeEach(() => {
-		sims.dataverse.reset();
-		sims.marketo.reset();
-		clearMetadataCache();
-		clearDescribeCache();
-		engine = new PublishedWorkflowEngine({ syncRecords: new SyncRecords() });
-		engine.credentials.set('dyn', 'microsoftDynamicsApi', sims.dynamicsCredentials);
-		engine.credentials.set('mkto', 'marketoApi', sims.marketoCredentials);
-	});
+	simulatorSuite(() => new PublishedWorkflowEngine({ syncRecords: new SyncRecords() }), (suite) => ({ sims, engine } = suite));
 
 	const objects = (type: string) => sims.marketo.store.objects(type) as IDataObject[];
 	const dv = () => sims.dataverse;

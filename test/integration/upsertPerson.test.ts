@@ -4,11 +4,9 @@ import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions, Resource
 import { DynamicsTrigger } from '../../nodes/DynamicsTrigger/DynamicsTrigger.node';
 import { UpsertPerson } from '../../nodes/UpsertPerson/UpsertPerson.node';
 import { parseSyncState } from '../../nodes/conflict/syncState';
-import { clearMetadataCache } from '../../nodes/transport/dataverseApi';
-import { clearTokenCache } from '../../nodes/transport/entraToken';
-import { clearDescribeCache } from '../../nodes/transport/marketoApi';
 import { TestEngine, type NodeSpec } from '../harness/engine';
-import { DYN_CLIENT, MKTO_CLIENT, startSimulators, type Simulators } from '../helpers/simulators';
+import { simulatorSuite } from '../harness/simulatorSuite';
+import { DYN_CLIENT, MKTO_CLIENT, type Simulators } from '../helpers/simulators';
 
 /**
  * Upsert Lead/Contact in n8n's real engine against the Dataverse, Entra and Marketo simulators
@@ -81,24 +79,7 @@ describe('Upsert Lead/Contact node', () => {
 	};
 	const attr = (activity: { attrs?: Array<{ apiName?: string; value: unknown }> }, name: string) => activity.attrs?.find((a) => a.apiName === name)?.value;
 
-	beforeAll(async () => {
-		sims = await startSimulators();
-	});
-
-	afterAll(async () => {
-		await sims.stop();
-	});
-
-	beforeEach(() => {
-		clearTokenCache();
-		clearMetadataCache();
-		clearDescribeCache();
-		sims.marketo.reset();
-		sims.dataverse.reset();
-		engine = new TestEngine({ upsertPerson: new UpsertPerson() });
-		engine.credentials.set('dyn', 'microsoftDynamicsApi', sims.dynamicsCredentials);
-		engine.credentials.set('mkto', 'marketoApi', sims.marketoCredentials);
-	});
+	simulatorSuite(() => new TestEngine({ upsertPerson: new UpsertPerson() }), (suite) => ({ sims, engine } = suite));
 
 	afterEach(() => {
 		// No secret ever reaches an output item or the engine's log.
