@@ -1,88 +1,21 @@
-import { NodeOperationError, type IDataObject, type INodeExecutionData, type IPollFunctions } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 
 import { readCursor, settingsFingerprint, writeCursor } from '../../change-feed/cursor';
-import { asNodeError } from '../../transport/context';
-import { DEFAULT_SYNC_FILTER } from '../../mapping/syncFilter';
-import { boundedInteger, PollBudget } from '../../change-feed/limits';
-import { DataverseApiError } from '../../transport/dataverse';
-import { clearMetadataCache, MAX_PAGE_SIZE, tableInfo, whoAmI, type TableInfo } from '../../transport/dataverseApi';
-import { noteConnections } from './connections';
-import { readTrackedChanges, type FetchResult } from './changeTracking';
-import { DEFAULT_PAGE_SIZE, DEFAULT_RECORDS_PER_POLL, MAX_RECORDS_PER_POLL } from './defaults';
-import { planFields, type FieldPlan } from './fields';
+import { PollBudget } from '../../change-feed/limits';
+import { TriggerJournal } from '../../journal/journal';
+import { notePoll, noteResync, statusOf } from '../../journal/status';
 import type { ChangeDetection, DynamicsTriggerItem } from '../../persons/itemShapes';
+import { asNodeError } from '../../transport/context';
+import { clearMetadataCache, whoAmI } from '../../transport/dataverseApi';
+import { readTrackedChanges, type FetchResult } from './changeTracking';
+import { noteConnections } from './connections';
+import { planFields, type FieldPlan } from './fields';
 import { laterOf, reconcileItem, toItems, type ItemContext } from './items';
 import { readByModifiedDate } from './modifiedOn';
+import { isSchemaDrift, resyncReason } from './resync';
 import { sampleRows } from './sample';
+import { laneOf, loadTable, readSettings } from './settings';
 import { freshCursor, type DynamicsCursor } from './state';
-import { TriggerJournal } from '../../journal/journal';
-import { notePoll, noteResync, statusOf, type Lane } from '../../journal/status';
-
-/** Leads and contacts are persons (lane 1 of the template); every other table is a one-way record. */
-function laneOf(table: string): Lane {
-	return table === 'lead' || table === 'contact' ? 'dynamicsToMarketoPersons' : 'oneWayRecords';
-}
-
-
-interface Settings {
-	tableName: string;
-	picked: string[];
-	filterField: string;
-	detection: 'auto' | 'modifiedOn';
-	cap: number;
-	pageSize: number;
-	includeOwnChanges: boolean;
-}
-
-function readSettings(ctx: IPollFunctions): Settings {
-	const options = ctx.getNodeParameter('options', {}) as IDataObject;
-	const cap = boundedInteger(options.maxRecordsPerPoll, DEFAULT_RECORDS_PER_POLL, 1, MAX_RECORDS_PER_POLL);
-	const picked = ctx.getNodeParameter('fields', []) as string[] | string;
-	return {
-		tableName: String(ctx.getNodeParameter('table', 'lead') ?? '').trim(),
-		picked: (Array.isArray(picked) ? picked : String(picked).split(',')).map((f) => f.trim()).filter(Boolean),
-		filterField: String(ctx.getNodeParameter('syncFilterField', DEFAULT_SYNC_FILTER) ?? '').trim(),
-		detection: options.changeDetection === 'modifiedOn' ? 'modifiedOn' : 'auto',
-		cap,
-		pageSize: Math.min(boundedInteger(options.pageSize, DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE), cap),
-		includeOwnChanges: options.includeOwnChanges === true,
-	};
-}
-
-async function loadTable(ctx: IPollFunctions, name: string): Promise<TableInfo> {
-	if (!name) throw new NodeOperationError(ctx.getNode(), 'No table chosen', { description: 'Pick the Dynamics 365 table to watch in the Table field.' });
-	try {
-		return await tableInfo(ctx, name);
-	} catch (error) {
-		if (error instanceof DataverseApiError) throw asNodeError(ctx, error);
-		throw new NodeOperationError(ctx.getNode(), `Table "${name}" cannot be watched`, {
-			description: `${(error as Error).message}. Use the table's logical name (for example lead or new_project).`,
-		});
-	}
-}
-
-/** Why the cursor cannot simply continue, when the table's columns or change tracking changed. */
-function resyncReason(cursor: DynamicsCursor, plan: FieldPlan, mode: ChangeDetection): string | undefined {
-	if (cursor.mode === 'changeTracking' && mode === 'modifiedOn') {
-		return 'change tracking is no longer available for the table, so it is read again by modified date';
-	}
-	if (!cursor.select) return undefined;
-	const before = new Set(cursor.select);
-	const now = new Set(plan.select);
-	const removed = cursor.select.filter((c) => !now.has(c));
-	const added = plan.select.filter((c) => !before.has(c));
-	if (!removed.length && !added.length) return undefined;
-	const parts = [
-		...(removed.length ? [`column(s) ${removed.join(', ')} no longer exist`] : []),
-		...(added.length ? [`column(s) ${added.join(', ')} are new`] : []),
-	];
-	return `${parts.join(' and ')}, so every record is read again with the current columns`;
-}
-
-/** A Dataverse answer saying a column in the query does not exist (the table changed under us). */
-function isSchemaDrift(error: unknown): boolean {
-	return error instanceof DataverseApiError && error.status === 400 && /property|attribute|column/i.test(error.apiMessage);
-}
 
 /**
  * One poll of the Dynamics 365 Trigger. Active polls continue from the stored cursor and store the new
