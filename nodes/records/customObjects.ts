@@ -48,7 +48,8 @@ export async function syncCustomObjects(run: SyncRun, tasks: SyncTask[]): Promis
 	const { live, deleted } = byOperation(tasks);
 	if (live.length) {
 		const personIds = custom.personLink ? live.map((t) => lookupId(t.fields, custom.personLink!.dynamics)).filter((id): id is string => !!id) : [];
-		const persons = personIds.length ? await deps.personsFor(personIds) : new Map<string, number>();
+		// Looked up, not remembered: a refused custom object is not retried here with a person found again.
+		const persons = personIds.length ? await deps.personsFor(personIds, false) : new Map<string, number>();
 		const companyIds = custom.companyLink ? live.map((t) => lookupId(t.fields, custom.companyLink!.dynamics)).filter((id): id is string => !!id) : [];
 		if (companyIds.length) await deps.ensureCompanies(companyIds);
 		const known = await deps.schema(path);

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { MARKER_FIELDS } from '../mapping/defaultMappings';
 import type { ApiContext } from '../transport/context';
-import { OBJECT_PATHS, PERSON_LINKS, queryObjects, recentlyWritten, syncLeads } from '../transport/marketoApi';
+import { forgetRecentWrites, OBJECT_PATHS, PERSON_LINKS, queryObjects, recentlyWritten, syncLeads } from '../transport/marketoApi';
 import { sourceColumn, USER_TO_SALES_PERSON } from './builders';
 import { guid, KNOWN_TABLES, queryRows } from './dataverseRows';
 import { companyRecords, contactPersonRecords, personIdsByMicrosoftId, salesPersonRecords } from './referencedRows';
@@ -28,6 +28,8 @@ export class Dependencies {
 	readonly companies = new Map<string, number | undefined>();
 	/** microsoftId → Marketo lead id. */
 	readonly persons = new Map<string, number>();
+	/** Persons whose id came from the transport's memory of recent writes, not from a look-up. */
+	private readonly remembered = new Set<string>();
 	/** Ids that are not in Marketo and could not be created, with the reason. */
 	readonly unavailable = new Map<string, string>();
 	/** Ids left out on purpose: their sync filter is No. */
@@ -158,14 +160,19 @@ export class Dependencies {
 
 	/**
 	 * Marketo lead ids of Dynamics contacts (or leads), found by Microsoft Id. Missing contacts are
-	 * created as persons when allowed (and their sync filter is not No).
+	 * created as persons when allowed (and their sync filter is not No). `fromMemory`: persons this
+	 * instance wrote lately need no look-up (a caller using it retries with `personsAgain`).
 	 */
-	async personsFor(ids: Iterable<string>): Promise<Map<string, number>> {
+	async personsFor(ids: Iterable<string>, fromMemory = true): Promise<Map<string, number>> {
 		const wanted = [...new Set([...ids].map((id) => guid(id)).filter((id): id is string => !!id))];
 		const unknown = wanted.filter((id) => !this.persons.has(id) && !this.unavailable.has(id));
 		if (unknown.length) {
 			// Persons this instance just wrote (the contact lane of the same minute): no look-up needed.
-			for (const [id, written] of await recentlyWritten(this.ctx, PERSON_LINKS, unknown)) if (Number.isInteger(Number(written.id))) this.persons.set(id, Number(written.id));
+			for (const [id, written] of fromMemory ? await recentlyWritten(this.ctx, PERSON_LINKS, unknown) : []) {
+				if (!Number.isInteger(Number(written.id))) continue;
+				this.persons.set(id, Number(written.id));
+				this.remembered.add(id);
+			}
 			const ask = unknown.filter((id) => !this.persons.has(id));
 			if (ask.length) this.notePersons(await personIdsByMicrosoftId(this.ctx, ask));
 			const missing = unknown.filter((id) => !this.persons.has(id));
@@ -174,6 +181,21 @@ export class Dependencies {
 		const out = new Map<string, number>();
 		for (const id of wanted) if (this.persons.has(id)) out.set(id, this.persons.get(id)!);
 		return out;
+	}
+
+	/**
+	 * Persons taken from the transport's memory whose Marketo id was refused (deleted or merged in
+	 * Marketo's UI since): forgotten, then found again (looked up, or created) as if never known.
+	 * Returns the new ids of those that changed.
+	 */
+	async personsAgain(ids: string[]): Promise<Map<string, number>> {
+		const stale = ids.filter((id) => this.remembered.delete(id));
+		if (!stale.length) return new Map();
+		const old = new Map(stale.map((id) => [id, this.persons.get(id)]));
+		for (const id of stale) this.persons.delete(id);
+		await forgetRecentWrites(this.ctx, PERSON_LINKS, stale);
+		const found = await this.personsFor(stale);
+		return new Map([...found].filter(([id, leadId]) => old.get(id) !== leadId));
 	}
 
 	private notePersons(found: Map<string, number>): void {

@@ -31,6 +31,36 @@ export interface RoleReport {
 
 const roleKey = (opportunityId: string, leadId: number | string, role: string) => `${opportunityId}|${leadId}|${role.trim().toLowerCase()}`;
 
+type RoleWrite = { line: RoleLine; opportunityId: string; record: IDataObject };
+
+async function writeRoles(ctx: SyncRun['ctx'], writes: RoleWrite[]): Promise<void> {
+	const results = await syncObjects(ctx, OBJECT_PATHS.opportunityRoles, writes.map((w) => w.record));
+	writes.forEach((w, k) => {
+		const { status, reason } = writeStatus(results[k]);
+		w.line.status = status;
+		w.line.reason = status === 'failed' ? `Marketo refused the role: ${reason}` : '';
+	});
+}
+
+/**
+ * A refused role whose person came from the memory of recent writes may name a person deleted or
+ * merged in Marketo's UI since: that person is found again (looked up, or created) and the role
+ * written once more with its new id.
+ */
+async function retryRemembered(run: Pick<SyncRun, 'ctx' | 'deps'>, written: RoleWrite[], wanted: Set<string>): Promise<void> {
+	const refused = written.filter((w) => w.line.status === 'failed');
+	if (!refused.length) return;
+	const again = await run.deps.personsAgain(refused.map((w) => w.line.contactId));
+	const retry = refused.filter((w) => again.has(w.line.contactId));
+	for (const w of retry) {
+		const leadId = again.get(w.line.contactId)!;
+		w.line.leadId = leadId;
+		w.record.leadId = leadId;
+		wanted.add(roleKey(w.opportunityId, leadId, w.line.role));
+	}
+	if (retry.length) await writeRoles(run.ctx, retry);
+}
+
 /**
  * Makes the Marketo roles of opportunities match Dynamics: one for a contact Potential Customer,
  * one per active stakeholder connection (master rows only: each connection also has a reciprocal
@@ -61,7 +91,7 @@ export async function reconcileRoles(run: Pick<SyncRun, 'ctx' | 'deps' | 'settin
 	const existing = await queryObjects(ctx, OBJECT_PATHS.opportunityRoles, { filterType: 'externalOpportunityId', values: ids, fields: ['externalOpportunityId', 'leadId', 'role', 'isPrimary'] });
 	const existingByKey = new Map(existing.map((r) => [roleKey(String(r.externalOpportunityId).toLowerCase(), Number(r.leadId), String(r.role)), r]));
 
-	const toWrite: Array<{ line: RoleLine; opportunityId: string; record: IDataObject }> = [];
+	const toWrite: RoleWrite[] = [];
 	const wanted = new Set<string>();
 	// Opportunities with a role whose person could not be resolved keep all their Marketo roles:
 	// a role is removed only when Dynamics certainly no longer has it.
@@ -92,12 +122,8 @@ export async function reconcileRoles(run: Pick<SyncRun, 'ctx' | 'deps' | 'settin
 		toWrite.push({ line, opportunityId: d.opportunityId, record: { externalOpportunityId: d.opportunityId, leadId, role: d.role, isPrimary: d.isPrimary } });
 	}
 	if (toWrite.length) {
-		const results = await syncObjects(ctx, OBJECT_PATHS.opportunityRoles, toWrite.map((w) => w.record));
-		toWrite.forEach((w, k) => {
-			const { status, reason } = writeStatus(results[k]);
-			w.line.status = status;
-			w.line.reason = status === 'failed' ? `Marketo refused the role: ${reason}` : '';
-		});
+		await writeRoles(ctx, toWrite);
+		await retryRemembered(run, toWrite, wanted);
 	}
 
 	if (settings.removeStaleRoles) {

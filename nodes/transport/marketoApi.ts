@@ -96,6 +96,12 @@ export async function recentlyWritten(ctx: ApiContext, objectPath: string, keys:
 	return out;
 }
 
+/** Forgets what this instance remembered writing under these keys (a remembered record turned out to be gone). */
+export async function forgetRecentWrites(ctx: ApiContext, objectPath: string, keys: string[]): Promise<void> {
+	const { base } = await marketoSettings(ctx);
+	for (const key of keys) recentWrites.delete(writeKey(base, objectPath, key));
+}
+
 function fieldOf(f: IDataObject, name: unknown, readOnly: boolean): MarketoField {
 	return {
 		name: String(name ?? ''),

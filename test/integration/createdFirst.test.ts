@@ -108,15 +108,21 @@ describe('a person two lanes need: created once, in sync, found without a look-u
 		expect(personCalls()).toEqual({ lookUps: 1, writes: 1 });
 	});
 
-	test('a person deleted in the Marketo UI meanwhile: the role naming its remembered id fails visibly, nothing else is lost', async () => {
+	test('a person deleted in the Marketo UI meanwhile: its remembered id is refused, the person is found again (created) and the role written', async () => {
 		const gil = contact('Gil');
 		await personLane(await trigger('contact').poll());
-		sims.marketo.uiDeleteLead(personOf(gil)!.id as number);
+		const gone = personOf(gil)!.id as number;
+		sims.marketo.uiDeleteLead(gone);
 		opportunity('Deal G', gil, seller());
+		sims.marketo.resetCounters();
 		const [synced] = await syncRecords(await trigger('opportunity').poll());
-		expect(synced.status).toBe('created');
-		expect(synced.roles).toEqual([expect.objectContaining({ contactId: gil, status: 'failed', reason: expect.stringContaining('Marketo refused the role') })]);
-		expect(synced.warnings).toEqual([expect.stringContaining(`role "Potential Customer" for contact ${gil} not synced`)]);
-		expect(sims.marketo.store.objects('opportunityRoles')).toEqual([]);
+		const again = personOf(gil)!.id;
+		expect(again).not.toBe(gone);
+		expect(synced).toMatchObject({ status: 'created', roles: [expect.objectContaining({ contactId: gil, leadId: again, status: 'created' })] });
+		expect(synced.warnings).toBeUndefined();
+		expect(sims.marketo.store.objects('opportunityRoles')).toEqual([expect.objectContaining({ leadId: again, role: 'Potential Customer' })]);
+		// The refused role, one look-up and one creation of the person, the role again.
+		expect(personCalls()).toEqual({ lookUps: 1, writes: 1 });
+		expect(sims.marketo.stats().byRoute['POST /rest/v1/opportunities/roles.json']).toBe(2);
 	});
 });
