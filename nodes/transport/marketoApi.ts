@@ -44,6 +44,7 @@ async function describeCached<T>(ctx: ApiContext, what: string, load: () => Prom
 export function clearDescribeCache(): void {
 	describeCache.clear();
 	recentWrites.clear();
+	recentPersons.clear();
 }
 
 /**
@@ -51,24 +52,29 @@ export function clearDescribeCache(): void {
  * cache policy. An execution of the same minute then needs neither a look-up of a record another
  * execution just wrote nor a write of the same values again (a trigger delivering an account that
  * an opportunity's execution created first). Only Sync Records writes these objects, one way from
- * Dynamics; a delete through this transport forgets its keys. Persons' links are kept here too
- * (`PERSON_LINKS`).
+ * Dynamics; a delete through this transport forgets its keys. Persons' links follow the same
+ * policy in a memory of their own (`PERSON_LINKS`).
  */
-const recentWrites = new Map<string, { at: number; values: string; id?: number | string }>();
-/** At most this many remembered writes: a long-lived n8n copying a large table must not keep every record. */
+type RecentMemory = Map<string, { at: number; values: string; id?: number | string }>;
+const recentWrites: RecentMemory = new Map();
+/** Person links, kept apart: a large person copy must not push the object writes out of their bound. */
+const recentPersons: RecentMemory = new Map();
+/** At most this many remembered writes per memory: a long-lived n8n copying a large table must not keep every record. */
 const MAX_RECENT_WRITES = 20_000;
+
+const memoryOf = (objectPath: string): RecentMemory => (objectPath === PERSON_LINKS ? recentPersons : recentWrites);
 
 /**
  * Remembers one write. Entries are kept in write order (a rewrite moves to the end), so the expired
  * ones and, over the bound, the oldest are at the front: trimming stops at the first one to keep.
  */
-function rememberWrite(key: string, entry: { at: number; values: string; id?: number | string }): void {
-	recentWrites.delete(key);
-	recentWrites.set(key, entry);
+function rememberWrite(memory: RecentMemory, key: string, entry: { at: number; values: string; id?: number | string }): void {
+	memory.delete(key);
+	memory.set(key, entry);
 	const now = Date.now();
-	for (const [k, e] of recentWrites) {
-		if (recentWrites.size <= MAX_RECENT_WRITES && now - e.at < DESCRIBE_TTL_MS) break;
-		recentWrites.delete(k);
+	for (const [k, e] of memory) {
+		if (memory.size <= MAX_RECENT_WRITES && now - e.at < DESCRIBE_TTL_MS) break;
+		memory.delete(k);
 	}
 }
 
@@ -90,7 +96,7 @@ export async function recentlyWritten(ctx: ApiContext, objectPath: string, keys:
 	const { base } = await marketoSettings(ctx);
 	const out = new Map<string, RecentWrite>();
 	for (const key of keys) {
-		const hit = recentWrites.get(writeKey(base, objectPath, key));
+		const hit = memoryOf(objectPath).get(writeKey(base, objectPath, key));
 		if (hit && Date.now() - hit.at < DESCRIBE_TTL_MS) out.set(key, { values: hit.values, id: hit.id });
 	}
 	return out;
@@ -99,7 +105,7 @@ export async function recentlyWritten(ctx: ApiContext, objectPath: string, keys:
 /** Forgets what this instance remembered writing under these keys (a remembered record turned out to be gone). */
 export async function forgetRecentWrites(ctx: ApiContext, objectPath: string, keys: string[]): Promise<void> {
 	const { base } = await marketoSettings(ctx);
-	for (const key of keys) recentWrites.delete(writeKey(base, objectPath, key));
+	for (const key of keys) memoryOf(objectPath).delete(writeKey(base, objectPath, key));
 }
 
 function fieldOf(f: IDataObject, name: unknown, readOnly: boolean): MarketoField {
@@ -184,12 +190,13 @@ async function chunkedWrite(
 /** Remembers each record written under its `keyField` value, with `values` of it; a refused write forgets its key. */
 async function rememberWrites(ctx: ApiContext, objectPath: string, records: IDataObject[], results: RecordResult[], keyField: string, values: (record: IDataObject) => string): Promise<void> {
 	const { base } = await marketoSettings(ctx);
+	const memory = memoryOf(objectPath);
 	records.forEach((record, k) => {
 		const key = record[keyField];
 		if (key === undefined || key === null || key === '') return;
 		const status = results[k]?.status;
-		if (status === 'created' || status === 'updated') rememberWrite(writeKey(base, objectPath, key), { at: Date.now(), values: values(record), id: results[k].id });
-		else recentWrites.delete(writeKey(base, objectPath, key));
+		if (status === 'created' || status === 'updated') rememberWrite(memory, writeKey(base, objectPath, key), { at: Date.now(), values: values(record), id: results[k].id });
+		else memory.delete(writeKey(base, objectPath, key));
 	});
 }
 
@@ -203,7 +210,7 @@ export const PERSON_LINKS = '/v1/leads';
 
 function forgetPersons(base: string, leadIds: Set<number>): void {
 	const prefix = writeKey(base, PERSON_LINKS, '');
-	for (const [key, entry] of recentWrites) if (key.startsWith(prefix) && leadIds.has(Number(entry.id))) recentWrites.delete(key);
+	for (const [key, entry] of recentPersons) if (key.startsWith(prefix) && leadIds.has(Number(entry.id))) recentPersons.delete(key);
 }
 
 export async function syncLeads(
